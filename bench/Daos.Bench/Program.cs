@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+
+namespace Daos.Bench;
+
+/// <summary>
+/// Entry point for every benchmark: <c>dotnet run -c Release --project bench/Daos.Bench -- --filter '*Checksum*'</c>.
+/// See docs/BENCHMARKS.md for the commands behind each published figure.
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
