@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Daos.Tool.Commands;
+
+namespace Daos.Tool;
+
+/// <summary>
+/// <c>daos-net</c>: the command-line front end. Each command lives in its own file under Commands/ and is
+/// registered here.
+/// </summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command; returns its exit code.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Daos.NET tools: object classes and ids, placement, embedded stores, clusters.");
+        root.Subcommands.Add(ObjectClassCommand.Create());
+        root.Subcommands.Add(ObjectIdCommand.Create());
+        return ToolErrors.Run(root, args);
+    }
+}
