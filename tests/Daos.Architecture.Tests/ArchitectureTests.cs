@@ -16,10 +16,15 @@ public sealed class ArchitectureTests
     [Fact]
     public void Every_shipped_library_is_covered_by_the_rules()
     {
-        var graph = LayerRules.ReadRepository(LayerRules.RepositoryRoot());
-        foreach (string project in graph.Keys.Where(p => !p.EndsWith(".Tests", StringComparison.Ordinal) && p != "Daos.Bench"))
+        string root = LayerRules.RepositoryRoot();
+        var shipped = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "harness"), "*.csproj", SearchOption.AllDirectories))
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToList();
+        Assert.Contains("Daos.Harness", shipped);
+        foreach (string? project in shipped)
         {
-            Assert.True(LayerRules.Allowed.ContainsKey(project), $"{project} has no layer rule");
+            Assert.True(LayerRules.Allowed.ContainsKey(project!), $"{project} has no layer rule");
         }
     }
 
