@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Daos.Transport.Tcp;
+
+/// <summary>
+/// A socket pumped into and out of two pipes. The receive pump owns the input pipe's writer and the send pump
+/// owns the output pipe's reader; when either side ends, the socket is shut down and both pipes complete.
+/// </summary>
+internal sealed class TcpConnection : ITransportConnection
+{
+    private const int ReceiveSegmentBytes = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly Task _receiving;
+    private readonly Task _sending;
+    private int _aborted;
+
+    private TcpConnection(Socket socket, TransportOptions options)
+    {
+        _socket = socket;
+        RemoteDescription = socket.RemoteEndPoint?.ToString() ?? "tcp:unknown";
+        _input = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.InputPauseThresholdBytes,
+            resumeWriterThreshold: options.InputPauseThresholdBytes / 2,
+            minimumSegmentSize: ReceiveSegmentBytes,
+            useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.OutputPauseThresholdBytes,
+            resumeWriterThreshold: options.OutputPauseThresholdBytes / 2,
+            useSynchronizationContext: false));
+        _receiving = ReceiveLoopAsync();
+        _sending = SendLoopAsync();
+    }
+
+    public PipeReader Input => _input.Reader;
+
+    public PipeWriter Output => _output.Writer;
+
+    public string RemoteDescription { get; }
+
+    public static TcpConnection Start(Socket socket, TransportOptions options) => new(socket, options);
+
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) == 0)
+        {
+            _socket.Dispose();
+            _input.Reader.CancelPendingRead();
+            _output.Reader.CancelPendingRead();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort();
+        await _receiving;
+        await _sending;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        await Task.Yield();
+        PipeWriter writer = _input.Writer;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                // Wait for data without holding a buffer, so thousands of idle connections cost no memory.
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                Memory<byte> memory = writer.GetMemory(ReceiveSegmentBytes);
+                int received = await _socket.ReceiveAsync(memory, SocketFlags.None);
+                if (received == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(received);
+                FlushResult flush = await writer.FlushAsync();
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            error = Volatile.Read(ref _aborted) == 0 ? e : null;
+        }
+        finally
+        {
+            await writer.CompleteAsync(error);
+            ShutdownSocket();
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        await Task.Yield();
+        PipeReader reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await reader.ReadAsync();
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+
+                foreach (ReadOnlyMemory<byte> segment in buffer)
+                {
+                    ReadOnlyMemory<byte> rest = segment;
+                    while (!rest.IsEmpty)
+                    {
+                        int sent = await _socket.SendAsync(rest, SocketFlags.None);
+                        rest = rest[sent..];
+                    }
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The peer went away or we aborted: the receive side reports it.
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+            ShutdownSocket();
+        }
+    }
+
+    private void ShutdownSocket()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        Abort();
+    }
+}
