@@ -92,7 +92,8 @@ public sealed class RpcNode : IAsyncDisposable
             return;
         }
 
-        await _shutdown.CancelAsync();
+        // Cancel, not CancelAsync: the callbacks must run here, not on the thread pool (the deterministic scheduler).
+        _shutdown.Cancel();
         ITransportListener[] listeners;
         lock (_listeners)
         {
