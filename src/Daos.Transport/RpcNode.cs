@@ -73,7 +73,7 @@ public sealed class RpcNode : IAsyncDisposable
         }
 
         Logger.Listening(listener.LocalAddress);
-        _ = AcceptLoopAsync(listener);
+        _ = Loops.Start(() => AcceptLoopAsync(listener), Options.LoopContext);
         return listener.LocalAddress;
     }
 

@@ -43,6 +43,12 @@ public sealed class TransportOptions
     /// <summary>The clock for every timer (heartbeats, timeouts, backoff); the harness passes simulated time.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where the node's own loops (accepting, receiving, heartbeats) run: the thread pool when null (the default).
+    /// The harness passes its deterministic scheduler's context so a whole cluster runs on one thread.
+    /// </summary>
+    public SynchronizationContext? LoopContext { get; init; }
+
     /// <summary>Unread bytes a connection buffers from the network before it stops reading (Pipe pause
     /// threshold). Default: one largest frame plus 64 KiB, the least that lets a whole frame arrive.</summary>
     public long InputPauseThresholdBytes => FrameHeader.SizeBytes + (long)FrameBodyMaxBytes + (64 * 1024);

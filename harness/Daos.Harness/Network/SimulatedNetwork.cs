@@ -32,7 +32,7 @@ public sealed class SimulatedNetwork
         Scheduler = scheduler;
         Options = options ?? new SimulatedNetworkOptions();
         Options.Validate();
-        TransportOptions = transportOptions ?? new TransportOptions { TimeProvider = scheduler.Time };
+        TransportOptions = transportOptions ?? new TransportOptions { TimeProvider = scheduler.Time, LoopContext = scheduler.SynchronizationContext };
         _random = scheduler.Random.Fork();
         _timer = scheduler.Time.CreateTimer(static s => ((SimulatedNetwork)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

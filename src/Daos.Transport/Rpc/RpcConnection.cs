@@ -96,7 +96,7 @@ internal sealed partial class RpcConnection : IDisposable
         _lastReceivedTimestamp = now;
         _lastSentTimestamp = now;
         _timer = _time.CreateTimer(static s => ((RpcConnection)s!).OnTick(), this, Options.TimerResolution, Options.TimerResolution);
-        _ = ReceiveLoopAsync();
+        _ = Loops.Start(ReceiveLoopAsync, Options.LoopContext);
         Logger.ConnectionOpened(RemoteDescription);
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Daos.Transport.Rpc;
 
 namespace Daos.Transport.Tcp;
 
@@ -32,8 +33,8 @@ internal sealed class TcpConnection : ITransportConnection
             pauseWriterThreshold: options.OutputPauseThresholdBytes,
             resumeWriterThreshold: options.OutputPauseThresholdBytes / 2,
             useSynchronizationContext: false));
-        _receiving = ReceiveLoopAsync();
-        _sending = SendLoopAsync();
+        _receiving = Loops.Start(ReceiveLoopAsync, null);
+        _sending = Loops.Start(SendLoopAsync, null);
     }
 
     public PipeReader Input => _input.Reader;
@@ -63,7 +64,6 @@ internal sealed class TcpConnection : ITransportConnection
 
     private async Task ReceiveLoopAsync()
     {
-        await Task.Yield();
         PipeWriter writer = _input.Writer;
         Exception? error = null;
         try
@@ -93,14 +93,14 @@ internal sealed class TcpConnection : ITransportConnection
         }
         finally
         {
+            // Only the input ends here: the reader still takes what was buffered (and sees a frame cut short),
+            // and closes the connection itself.
             await writer.CompleteAsync(error);
-            ShutdownSocket();
         }
     }
 
     private async Task SendLoopAsync()
     {
-        await Task.Yield();
         PipeReader reader = _output.Reader;
         try
         {

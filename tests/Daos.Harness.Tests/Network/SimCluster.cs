@@ -17,6 +17,7 @@ internal sealed class SimCluster
         TransportOptions = new TransportOptions
         {
             TimeProvider = Scheduler.Time,
+            LoopContext = Scheduler.SynchronizationContext,
             HeartbeatInterval = TimeSpan.FromMilliseconds(100),
             HeartbeatTimeout = TimeSpan.FromSeconds(1),
             TimerResolution = TimeSpan.FromMilliseconds(5),
