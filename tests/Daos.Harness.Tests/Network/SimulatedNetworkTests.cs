@@ -191,4 +191,25 @@ public sealed class SimulatedNetworkTests(ITestOutputHelper output)
         Assert.True(cluster.Network.Statistics.Clogged > 0);
         Assert.Equal(0, cluster.Network.Statistics.Lost);
     }
+
+    [Fact]
+    public void Heartbeats_keep_an_idle_connection_open_and_silence_closes_it()
+    {
+        var cluster = new SimCluster(8);
+        bool stillConnected = false, droppedAfterSilence = false;
+        cluster.Scheduler.Run(async () =>
+        {
+            await cluster.StartAsync();
+            await cluster.EchoAsync(0);
+            await Task.Delay(TimeSpan.FromSeconds(10), cluster.Scheduler.Time); // ten heartbeat timeouts, idle
+            stillConnected = cluster.Peer.IsConnected && cluster.Server.ConnectionCount == 1;
+            cluster.Network.Partition("c", "s");
+            await Task.Delay(TimeSpan.FromSeconds(2), cluster.Scheduler.Time);
+            droppedAfterSilence = !cluster.Peer.IsConnected && cluster.Server.ConnectionCount == 0;
+            cluster.Network.Heal();
+            await cluster.StopAsync();
+        });
+        Assert.True(stillConnected, "an idle but healthy connection was closed");
+        Assert.True(droppedAfterSilence, "a silent connection was kept");
+    }
 }

@@ -206,6 +206,49 @@ public sealed class TcpAbuseTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_thousand_idle_connections_cost_bounded_memory_and_do_not_disturb_others()
+    {
+        TransportOptions options = new() { ConnectionsMax = 2000, HeartbeatTimeout = TimeSpan.FromSeconds(30) };
+        var server = new RpcNode(new TcpNetwork(options), options, logger: _log);
+        await using var _ = server;
+        RpcTestNodes.RegisterStandardHandlers(server);
+        TransportAddress address = await server.ListenAsync(TransportAddress.Tcp("127.0.0.1", 0));
+        var sockets = new List<Socket>();
+        try
+        {
+            long before = GC.GetTotalMemory(forceFullCollection: true);
+            for (int i = 0; i < 1000; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(socket);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, address.Port));
+            }
+
+            await RpcNodeTests.WaitUntil(() => server.ConnectionCount == 1000);
+            long perConnection = (GC.GetTotalMemory(forceFullCollection: true) - before) / 1000;
+            // Pipes rent no buffer until bytes arrive (zero-byte reads); what remains is bookkeeping.
+            Assert.True(perConnection < 16 * 1024, $"{perConnection} bytes per idle connection");
+
+            var client = new RpcNode(new TcpNetwork(), new TransportOptions());
+            await using (client)
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    using RpcResponse r = await client.GetPeer(address).SendAsync(RpcTestNodes.Echo, 0, new byte[] { (byte)i });
+                    Assert.Equal(new[] { (byte)i }, r.Body.ToArray());
+                }
+            }
+        }
+        finally
+        {
+            foreach (Socket socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
     private async Task AbuseAsync(string expectedReason, Func<Socket, Task> misbehave)
     {
         int servedBefore = Volatile.Read(ref _servedDuringAbuse);

@@ -176,6 +176,55 @@ public sealed class RpcNodeTests
         Assert.Equal(0, server.ConnectionCount);
     }
 
+    [Theory]
+    [MemberData(nameof(Schemes))]
+    public async Task The_in_flight_window_bounds_concurrent_requests_on_both_sides(TransportScheme scheme)
+    {
+        TransportOptions fast = RpcTestNodes.FastOptions();
+        var options = new TransportOptions
+        {
+            InFlightRequestsMax = 4,
+            HeartbeatInterval = fast.HeartbeatInterval,
+            HeartbeatTimeout = fast.HeartbeatTimeout,
+            TimerResolution = fast.TimerResolution,
+        };
+        var (server, client, address) = await RpcTestNodes.StartAsync(scheme, options);
+        await using var _ = server;
+        await using var __ = client;
+        const ushort Gate = 0x0300;
+        int running = 0, peak = 0;
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.RegisterHandler(Gate, async (request, response, ct) =>
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            await open.Task;
+            Interlocked.Decrement(ref running);
+            return DaosError.None;
+        });
+        RpcPeer peer = client.GetPeer(address);
+        Task<RpcResponse>[] calls = Enumerable.Range(0, 20).Select(_ => peer.SendAsync(Gate, 0, new byte[] { 1 }).AsTask()).ToArray();
+        await WaitUntil(() => Volatile.Read(ref running) == 4);
+        await Task.Delay(100);
+        Assert.Equal(4, Volatile.Read(ref peak));
+        open.SetResult();
+        foreach (Task<RpcResponse> call in calls)
+        {
+            using RpcResponse r = await call;
+            Assert.Equal(DaosError.None, r.Status);
+        }
+
+        Assert.Equal(4, peak);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, int timeoutMs = 10_000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
