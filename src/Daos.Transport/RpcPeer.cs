@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Daos.Transport.Rpc;
 using Microsoft.Extensions.Logging;
 
@@ -46,6 +47,7 @@ public sealed class RpcPeer
     /// <exception cref="DaosException"><see cref="DaosError.Timeout"/>, <see cref="DaosError.Unreachable"/>, or
     /// <see cref="DaosError.Overflow"/> for a body over the limit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RpcResponse> SendAsync(
         ushort opcode,
         uint target,
