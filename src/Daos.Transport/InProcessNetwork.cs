@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Daos.Transport.InProcess;
+using Daos.Transport.Rpc;
 
 namespace Daos.Transport;
 
@@ -52,6 +53,8 @@ public sealed class InProcessNetwork : ITransportNetwork
         }
 
         PipeOptions options = new(
+            pool: BlockMemoryPool.Shared,
+            minimumSegmentSize: BlockMemoryPool.BlockSizeBytes,
             readerScheduler: _scheduler,
             writerScheduler: _scheduler,
             pauseWriterThreshold: Math.Max(_options.OutputPauseThresholdBytes, _options.InputPauseThresholdBytes),
