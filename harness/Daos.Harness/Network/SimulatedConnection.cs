@@ -80,9 +80,11 @@ internal sealed class SimulatedConnection : ITransportConnection
         _output.Reader.CancelPendingRead();
     }
 
+    /// <summary>A graceful close: the pump still sends the frames already written, then the close notice once the
+    /// output is completed, so the notice cannot overtake them.</summary>
     public ValueTask DisposeAsync()
     {
-        Abort();
+        CloseInput();
         return ValueTask.CompletedTask;
     }
 

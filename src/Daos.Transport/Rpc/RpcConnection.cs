@@ -189,7 +189,21 @@ internal sealed partial class RpcConnection : IDisposable
             return;
         }
 
-        await _sendLock.WaitAsync();
+        // A writer stuck on a peer that stopped reading must not hold the shutdown: wait for the send lock at
+        // most the drain timeout (on the options' clock), then close hard.
+        using (var patience = new CancellationTokenSource(Options.DrainTimeout, _time))
+        {
+            try
+            {
+                await _sendLock.WaitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Close(reason + " (send stalled)");
+                return;
+            }
+        }
+
         try
         {
             await _transport.Output.CompleteAsync();

@@ -62,8 +62,11 @@ internal sealed class TcpConnection : ITransportConnection
         }
     }
 
+    /// <summary>Closes after the send loop has written what the output pipe holds (once its writer is completed),
+    /// waiting at most two seconds for a peer that does not read.</summary>
     public async ValueTask DisposeAsync()
     {
+        await Task.WhenAny(_sending, Task.Delay(TimeSpan.FromSeconds(2)));
         Abort();
         await _receiving;
         await _sending;

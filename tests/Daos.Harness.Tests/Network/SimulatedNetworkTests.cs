@@ -48,6 +48,19 @@ public sealed class SimulatedNetworkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Soak")]
+    public void Same_seed_same_trace_hash_under_random_faults_many_seeds()
+    {
+        for (ulong seed = 1000; seed < 1300; seed++)
+        {
+            var first = RunRandomWorkload(seed);
+            var second = RunRandomWorkload(seed);
+            Assert.True(first.Trace == second.Trace, $"seed {seed}: trace {first.Trace:x16} then {second.Trace:x16}");
+            Assert.Equal(first.Results, second.Results);
+        }
+    }
+
+    [Fact]
     public void Delay_is_at_least_the_minimum_each_way()
     {
         var cluster = new SimCluster(1, new SimulatedNetworkOptions
