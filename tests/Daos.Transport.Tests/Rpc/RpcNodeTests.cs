@@ -122,6 +122,26 @@ public sealed class RpcNodeTests
     }
 
     [Fact]
+    public async Task Refused_tcp_connect_fails_with_Unreachable_within_the_timeout()
+    {
+        // A port that was just bound and released: nothing listens there.
+        int port;
+        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        TransportOptions options = RpcTestNodes.FastOptions();
+        var client = new RpcNode(new TcpNetwork(options), options);
+        await using var _ = client;
+        var e = await Assert.ThrowsAsync<DaosException>(async () =>
+            await client.GetPeer(TransportAddress.Tcp("127.0.0.1", port)).SendAsync(RpcTestNodes.Echo, 0, ReadOnlyMemory<byte>.Empty,
+                timeout: TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(DaosError.Unreachable, e.Error);
+    }
+
+    [Fact]
     public async Task Peer_reconnects_after_the_server_restarts()
     {
         TransportOptions options = RpcTestNodes.FastOptions();
