@@ -47,7 +47,11 @@ internal sealed class SimulatedConnection : ITransportConnection
 
     public string RemoteDescription { get; }
 
-    public void Start() => _ = PumpAsync();
+    public void Start()
+    {
+        Network.Register(this);
+        _ = PumpAsync();
+    }
 
     /// <summary>Takes a packet off the network; false if this end is closed.</summary>
     public bool Receive(byte[]? packet)
@@ -95,6 +99,11 @@ internal sealed class SimulatedConnection : ITransportConnection
             _inputClosed = true;
             _input.Writer.Complete();
         }
+
+        if (_finSent)
+        {
+            Network.Unregister(this);
+        }
     }
 
     private void SendFin()
@@ -103,6 +112,11 @@ internal sealed class SimulatedConnection : ITransportConnection
         {
             _finSent = true;
             Network.Submit(this, Peer, null);
+        }
+
+        if (_inputClosed)
+        {
+            Network.Unregister(this);
         }
     }
 

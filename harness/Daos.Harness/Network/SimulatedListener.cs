@@ -55,6 +55,12 @@ internal sealed class SimulatedListener(SimulatedNetwork network, string host, T
 
     public ValueTask DisposeAsync()
     {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    public void Close()
+    {
         _disposed = true;
         network.StopListening(host, this);
         _waiter?.TrySetResult(null);
@@ -63,7 +69,5 @@ internal sealed class SimulatedListener(SimulatedNetwork network, string host, T
         {
             pending.Abort();
         }
-
-        return ValueTask.CompletedTask;
     }
 }

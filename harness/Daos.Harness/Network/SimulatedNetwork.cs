@@ -18,6 +18,7 @@ public sealed class SimulatedNetwork
 
     private readonly Dictionary<(string From, string To), Link> _links = [];
     private readonly Dictionary<string, SimulatedListener> _listeners = new(StringComparer.Ordinal);
+    private readonly HashSet<SimulatedConnection> _connections = [];
     private readonly PriorityQueue<Delivery, (long DueTicks, long Sequence)> _inFlight = new();
     private readonly DeterministicRandom _random;
     private readonly ITimer _timer;
@@ -89,7 +90,32 @@ public sealed class SimulatedNetwork
     public void Clog(string from, string to, TimeSpan duration) =>
         GetLink(from, to).ClogUntilTicks = NowTicks + duration.Ticks;
 
+    /// <summary>
+    /// Takes host <paramref name="name"/> off the network as a crash would: its listener stops and every connection
+    /// with an end there is aborted (the far ends learn of it by a close notice or, across a partition, by their
+    /// heartbeat timeout). The host may listen again afterwards, as a restarted engine does.
+    /// </summary>
+    public void CrashHost(string name)
+    {
+        if (_listeners.Remove(name, out SimulatedListener? listener))
+        {
+            listener.Close();
+        }
+
+        foreach (SimulatedConnection connection in _connections.ToArray())
+        {
+            if (connection.LocalHost == name)
+            {
+                connection.Abort();
+            }
+        }
+    }
+
     internal long NowTicks => Scheduler.Time.GetUtcNow().UtcTicks;
+
+    internal void Register(SimulatedConnection connection) => _connections.Add(connection);
+
+    internal void Unregister(SimulatedConnection connection) => _connections.Remove(connection);
 
     internal int NextConnectionId() => ++_nextConnectionId;
 

@@ -46,7 +46,14 @@ internal sealed class SimCluster
 
     public async Task StartAsync()
     {
+        await StartServerAsync();
         IRpcExecutorSelector executors = RpcExecutors.Everywhere(RpcExecutors.FromSynchronizationContext(Scheduler.SynchronizationContext));
+        Client = new RpcNode(Network.Host("c"), TransportOptions, executors);
+        Peer = Client.GetPeer(TransportAddress.Simulated("s"));
+    }
+
+    public async Task StartServerAsync()
+    {
         // Handlers run inline on the server's receive loop, so the order they see is the order of arrival.
         Server = new RpcNode(Network.Host("s"), TransportOptions, RpcExecutors.Everywhere(RpcExecutors.Inline));
         Server.RegisterHandler(Echo, (request, response, _) =>
@@ -60,8 +67,6 @@ internal sealed class SimCluster
             return ValueTask.FromResult(DaosError.None);
         });
         await Server.ListenAsync(TransportAddress.Simulated("s"));
-        Client = new RpcNode(Network.Host("c"), TransportOptions, executors);
-        Peer = Client.GetPeer(TransportAddress.Simulated("s"));
     }
 
     /// <summary>Sends one echo carrying <paramref name="sequence"/>; returns the status or the exception's error.</summary>

@@ -225,4 +225,27 @@ public sealed class SimulatedNetworkTests(ITestOutputHelper output)
         Assert.True(stillConnected, "an idle but healthy connection was closed");
         Assert.True(droppedAfterSilence, "a silent connection was kept");
     }
+
+    [Fact]
+    public void A_crashed_host_drops_its_connections_and_can_come_back()
+    {
+        var cluster = new SimCluster(9);
+        var results = new List<DaosError>();
+        cluster.Scheduler.Run(async () =>
+        {
+            await cluster.StartAsync();
+            results.Add(await cluster.EchoAsync(0));
+            cluster.Network.CrashHost("s");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cluster.Scheduler.Time);
+            results.Add(cluster.Peer.IsConnected ? DaosError.None : DaosError.Unreachable);
+            results.Add(await cluster.EchoAsync(1));
+
+            // The engine restarts: a new node listens on the same name; the peer reconnects.
+            await cluster.Server.ShutdownAsync();
+            await cluster.StartServerAsync();
+            results.Add(await cluster.EchoAsync(2, timeout: TimeSpan.FromSeconds(1)));
+            await cluster.StopAsync();
+        });
+        Assert.Equal(new[] { DaosError.None, DaosError.Unreachable, DaosError.Unreachable, DaosError.None }, results);
+    }
 }
