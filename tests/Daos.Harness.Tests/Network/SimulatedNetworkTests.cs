@@ -51,7 +51,7 @@ public sealed class SimulatedNetworkTests(ITestOutputHelper output)
     [Trait("Category", "Soak")]
     public void Same_seed_same_trace_hash_under_random_faults_many_seeds()
     {
-        for (ulong seed = 1000; seed < 1300; seed++)
+        for (ulong seed = 1000; seed < 4000; seed++)
         {
             var first = RunRandomWorkload(seed);
             var second = RunRandomWorkload(seed);

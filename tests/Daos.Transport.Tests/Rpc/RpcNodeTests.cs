@@ -237,6 +237,72 @@ public sealed class RpcNodeTests
         Assert.Equal(4, peak);
     }
 
+    [Theory]
+    [MemberData(nameof(Schemes))]
+    public async Task A_stalled_server_pushes_back_through_the_pipes_and_everything_completes_when_it_resumes(TransportScheme scheme)
+    {
+        TransportOptions fast = RpcTestNodes.FastOptions();
+        var serverOptions = new TransportOptions
+        {
+            FrameBodyMaxBytes = 256 * 1024,
+            InFlightRequestsMax = 2,
+            OutputPauseThresholdBytes = 64 * 1024,
+            HeartbeatInterval = fast.HeartbeatInterval,
+            HeartbeatTimeout = TimeSpan.FromSeconds(30),
+            TimerResolution = fast.TimerResolution,
+        };
+        var clientOptions = new TransportOptions
+        {
+            FrameBodyMaxBytes = 256 * 1024,
+            InFlightRequestsMax = 64,
+            OutputPauseThresholdBytes = 64 * 1024,
+            HeartbeatInterval = fast.HeartbeatInterval,
+            HeartbeatTimeout = TimeSpan.FromSeconds(30),
+            TimerResolution = fast.TimerResolution,
+        };
+        ITransportNetwork network = scheme == TransportScheme.Tcp ? new TcpNetwork(serverOptions) : new InProcessNetwork(serverOptions);
+        var server = new RpcNode(network, serverOptions, RpcExecutors.Everywhere(RpcExecutors.ThreadPool));
+        await using var _ = server;
+        const ushort Stall = 0x0400;
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int started = 0;
+        server.RegisterHandler(Stall, async (request, response, ct) =>
+        {
+            Interlocked.Increment(ref started);
+            await resume.Task;
+            response.Write(request.Body.Span[..16]);
+            return DaosError.None;
+        });
+        TransportAddress address = await server.ListenAsync(scheme == TransportScheme.Tcp
+            ? TransportAddress.Tcp("127.0.0.1", 0)
+            : TransportAddress.InProcess("stalled-" + Guid.NewGuid().ToString("N")));
+        var client = new RpcNode(scheme == TransportScheme.Tcp ? new TcpNetwork(clientOptions) : network, clientOptions);
+        await using var __ = client;
+        RpcPeer peer = client.GetPeer(address);
+
+        // 64 requests of 256 KiB = 16 MiB, far beyond every pipe threshold and socket buffer on the way.
+        Task<RpcResponse>[] calls = Enumerable.Range(0, 64).Select(i =>
+        {
+            byte[] body = new byte[256 * 1024];
+            body[0] = (byte)i;
+            return peer.SendAsync(Stall, 0, body, timeout: TimeSpan.FromSeconds(60)).AsTask();
+        }).ToArray();
+        await WaitUntil(() => Volatile.Read(ref started) == 2);
+        await Task.Delay(300);
+        Assert.Equal(2, Volatile.Read(ref started));
+        Assert.DoesNotContain(calls, c => c.IsCompleted);
+
+        resume.SetResult();
+        for (int i = 0; i < calls.Length; i++)
+        {
+            using RpcResponse r = await calls[i];
+            Assert.Equal(DaosError.None, r.Status);
+            Assert.Equal((byte)i, r.Body.Span[0]);
+        }
+
+        Assert.Equal(64, started);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
