@@ -8,5 +8,16 @@ namespace Daos.Bench;
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // Load modes measure percentiles under concurrency, which BenchmarkDotNet does not; everything else is
+        // BenchmarkDotNet.
+        if (args.Length > 0 && args[0] == "transport-load")
+        {
+            Transport.TransportLoad.Run(args[1..]);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
