@@ -217,7 +217,7 @@ public sealed class JumpMapPropertyTests
     public void Soak_exclusion_and_reintegration_on_larger_maps() => ForAllSeeds(seed =>
     {
         var rng = new DeterministicRandom((ulong)seed);
-        PoolMap map = PoolMap.Create(rng.Next(8, 64), rng.Next(1, 3), rng.Next(4, 17));
+        PoolMap map = PoolMap.Create(rng.Next(10, 64), rng.Next(1, 3), rng.Next(4, 17));
         ObjectClass c = new[] { ObjectClass.RP_3GX, ObjectClass.EC_8P2GX, ObjectClass.SX, ObjectClass.EC_4P2G1 }[rng.Next(4)];
         ObjectId oid = RandomPools.Oid(rng, c);
         ObjectLayout before = JumpMap.Place(map, oid);
