@@ -105,6 +105,29 @@ public sealed class JumpMapScenarioTests
     }
 
     [Fact]
+    [Trait("Category", "Soak")]
+    public void Every_class_including_x_fits_16384_targets_healthily()
+    {
+        // DAOS's all_healthy test: 1,024 domains x 16 targets, every class (X classes at their full size).
+        PoolMap map = PoolMap.Create(1 << 10, 1, 16);
+        foreach (ObjectClass c in ObjectClass.All)
+        {
+            ObjectLayout layout = JumpMap.Place(map, Oid(c));
+            Assert.All(layout.Shards, x => Assert.True(x.IsAssigned && !x.Rebuilding, c.Name));
+            Assert.Equal(layout.Shards.Count, layout.Shards.Select(x => x.Target).Distinct().Count());
+            for (int g = 0; g < layout.GroupCount && layout.GroupCount <= 16; g++)
+            {
+                ReadOnlySpan<ShardPlacement> group = layout.Group(g);
+                var domains = new HashSet<int>();
+                foreach (ShardPlacement x in group)
+                {
+                    Assert.True(domains.Add(map.FaultDomainOf(x.Target, FaultDomainLevel.Node)), $"{c.Name} group {g}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Down_to_target()
     {
         var s = new PlacementScenario(4, 1, 8, ObjectClass.RP_4G1);

@@ -22,59 +22,14 @@ internal static class PlacementHash
     public const uint DkeySeed = 5731;
 
     /// <summary>CRC-64/ECMA (ISA-L, reflected) of the 24 little-endian bytes of (a, b, c), seeded 0xbabecafe.</summary>
-    /// <remarks>
-    /// Equal to <c>Crc64.Compute(bytes of a, b, c, 0xbabecafe)</c>, specialised for three whole words with one
-    /// flat slicing-by-8 table: the walk computes it for every domain it tries, and with the general span-based
-    /// CRC it was the largest single cost of an EC_8P2GX layout on 16,384 targets (docs/benchmarks/placement.md).
-    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong JmCrc(ulong a, ulong b, ulong c)
     {
-        ulong crc = ~JmSeed;
-        crc = Fold(crc ^ a);
-        crc = Fold(crc ^ b);
-        crc = Fold(crc ^ c);
-        return ~crc;
-    }
-
-    // Slicing-by-8 over one little-endian word: Table[k * 256 + v] is the CRC of byte v followed by k zero bytes.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Fold(ulong x)
-    {
-        ReadOnlySpan<ulong> t = Table;
-        return t[(7 * 256) + (int)(x & 0xFF)] ^ t[(6 * 256) + (int)((x >> 8) & 0xFF)]
-            ^ t[(5 * 256) + (int)((x >> 16) & 0xFF)] ^ t[(4 * 256) + (int)((x >> 24) & 0xFF)]
-            ^ t[(3 * 256) + (int)((x >> 32) & 0xFF)] ^ t[(2 * 256) + (int)((x >> 40) & 0xFF)]
-            ^ t[256 + (int)((x >> 48) & 0xFF)] ^ t[(int)(x >> 56)];
-    }
-
-    private static readonly ulong[] Table = BuildTable();
-
-    private static ulong[] BuildTable()
-    {
-        const ulong polynomial = 0xC96C5795D7870F42UL;
-        var table = new ulong[8 * 256];
-        for (int v = 0; v < 256; v++)
-        {
-            ulong crc = (ulong)v;
-            for (int bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ polynomial : crc >> 1;
-            }
-
-            table[v] = crc;
-        }
-
-        for (int k = 1; k < 8; k++)
-        {
-            for (int v = 0; v < 256; v++)
-            {
-                ulong previous = table[((k - 1) * 256) + v];
-                table[(k * 256) + v] = table[(int)(previous & 0xFF)] ^ (previous >> 8);
-            }
-        }
-
-        return table;
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, a);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], b);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[16..], c);
+        return Crc64.Compute(bytes, JmSeed);
     }
 
     /// <summary>The object key every layout starts from (DAOS's <c>jm_oid_hash</c> for layout version 2).</summary>
