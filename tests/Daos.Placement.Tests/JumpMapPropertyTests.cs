@@ -107,6 +107,18 @@ public sealed class JumpMapPropertyTests
         }
 
         Assert.True(rebuild.Count == before.Shards.Count(s => s.Target == victim), $"seed {seed}: rebuild scan size");
+
+        // The spare keeps the group in distinct fault domains when another domain with room exists.
+        int domainCount = map.DomainCount(level);
+        if (before.BaseGroupSize < domainCount && before.GroupCount < map.Targets.Count / domainCount)
+        {
+            for (int g = 0; g < during.GroupCount; g++)
+            {
+                int[] domains = during.Group(g).ToArray().Select(s => map.FaultDomainOf(s.Target, level)).ToArray();
+                Assert.True(domains.Distinct().Count() == domains.Length,
+                    $"seed {seed}: after excluding {victim}, {oid.Class.Name} group {g} shares a {level} ({string.Join(",", domains)})");
+            }
+        }
     });
 
     [Fact]
