@@ -370,9 +370,14 @@ public sealed class JumpMapScenarioTests
             ObjectLayout old = JumpMap.Place(before, oid);
             // While extending, the Current layout still names the old homes, plus the new homes as extra slots.
             ObjectLayout current = JumpMap.Place(extending, oid);
+            ObjectLayout pre = JumpMap.Place(extending, oid, LayoutMode.PreRebuild);
+            ObjectLayout asOfBefore = JumpMap.Place(extending, oid, LayoutMode.PostRebuild, FaultDomainLevel.Node, before.Version);
             for (int k = 0; k < 3; k++)
             {
                 Assert.Equal(old.TargetOf(k), current.TargetOf(k));
+                Assert.Equal(old.TargetOf(k), pre.TargetOf(k));
+                // Even the target layout of the growing map, taken "as of" the old version, is the old layout.
+                Assert.Equal(old.TargetOf(k), asOfBefore.TargetOf(k));
             }
 
             IReadOnlyList<ShardMove> moves = JumpMap.FindReintegrate(extending, oid);
