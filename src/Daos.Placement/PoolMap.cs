@@ -241,6 +241,102 @@ public sealed partial class PoolMap
         return WithTarget(version, t);
     }
 
+    /// <summary>The id of target <paramref name="index"/> of engine <paramref name="rank"/>.</summary>
+    /// <exception cref="DaosException"><see cref="DaosError.NonExistent"/> when the rank or index is not in the map.</exception>
+    public int TargetIdOf(int rank, int index)
+    {
+        int domain = RankDomain(rank);
+        ref PoolComponent r = ref Domains[domain];
+        if ((uint)index >= (uint)r.TargetCount)
+        {
+            ThrowHelper.Throw(DaosError.NonExistent, $"rank {rank} has no target {index} (it has {r.TargetCount})");
+        }
+
+        return r.FirstTarget + index;
+    }
+
+    /// <summary>Excludes every target of engine <paramref name="rank"/> that is UpIn, Up or Drain, in one new version.</summary>
+    /// <exception cref="DaosException"><see cref="DaosError.NonExistent"/> for an unknown rank;
+    /// <see cref="DaosError.InvalidArgument"/> when none of its targets can be excluded.</exception>
+    public PoolMap ExcludeRank(int rank) => ChangeRank(rank, "exclude", static (ref PoolComponent t, int version) =>
+    {
+        if (t.Status is not (TargetStatus.UpIn or TargetStatus.Up or TargetStatus.Drain))
+        {
+            return false;
+        }
+
+        t.Status = TargetStatus.Down;
+        t.Down2Up = false;
+        t.Fseq = version;
+        return true;
+    });
+
+    /// <summary>Drains every UpIn target of engine <paramref name="rank"/>, in one new version.</summary>
+    /// <exception cref="DaosException"><see cref="DaosError.NonExistent"/> for an unknown rank;
+    /// <see cref="DaosError.InvalidArgument"/> when none of its targets is UpIn.</exception>
+    public PoolMap DrainRank(int rank) => ChangeRank(rank, "drain", static (ref PoolComponent t, int version) =>
+    {
+        if (t.Status != TargetStatus.UpIn)
+        {
+            return false;
+        }
+
+        t.Status = TargetStatus.Drain;
+        t.Fseq = version;
+        return true;
+    });
+
+    /// <summary>Reintegrates every Down or DownOut target of engine <paramref name="rank"/>, in one new version.</summary>
+    /// <exception cref="DaosException"><see cref="DaosError.NonExistent"/> for an unknown rank;
+    /// <see cref="DaosError.InvalidArgument"/> when none of its targets is Down or DownOut.</exception>
+    public PoolMap ReintegrateRank(int rank) => ChangeRank(rank, "reintegrate", static (ref PoolComponent t, int version) =>
+    {
+        if (t.Status is not (TargetStatus.Down or TargetStatus.DownOut))
+        {
+            return false;
+        }
+
+        t.Down2Up = t.Status == TargetStatus.Down;
+        t.Status = TargetStatus.Up;
+        t.InVersion = version;
+        return true;
+    });
+
+    private delegate bool TargetChange(ref PoolComponent target, int version);
+
+    private PoolMap ChangeRank(int rank, string verb, TargetChange change)
+    {
+        ref PoolComponent r = ref Domains[RankDomain(rank)];
+        int version = NextVersion();
+        PoolComponent[] targets = (PoolComponent[])TargetComponents.Clone();
+        bool any = false;
+        for (int i = r.FirstTarget; i < r.FirstTarget + r.TargetCount; i++)
+        {
+            any |= change(ref targets[i], version);
+        }
+
+        if (!any)
+        {
+            ThrowHelper.InvalidArgument($"cannot {verb} rank {rank}: none of its targets is in a state that allows it");
+        }
+
+        return new PoolMap(version, (PoolComponent[])Domains.Clone(), targets);
+    }
+
+    private int RankDomain(int rank)
+    {
+        for (int d = RankStart; d < Domains.Length; d++)
+        {
+            if (Domains[d].Id == rank)
+            {
+                return d;
+            }
+        }
+
+        ThrowHelper.Throw(DaosError.NonExistent, $"rank {rank} is not in the pool map");
+        return -1;
+    }
+
     /// <summary>
     /// Records that the current rebuild or migration finished: Down and Drain targets become DownOut, Up
     /// components become UpIn. Returns this map unchanged when nothing is in transition.

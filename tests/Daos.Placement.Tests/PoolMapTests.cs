@@ -56,6 +56,26 @@ public sealed class PoolMapTests
     }
 
     [Fact]
+    public void Rank_operations_change_every_eligible_target_in_one_version()
+    {
+        PoolMap map = PoolMap.Create(2, 2, 3).Exclude(4);
+        Assert.Equal(4, map.TargetIdOf(1, 1));
+        PoolMap excluded = map.ExcludeRank(1);
+        Assert.Equal(map.Version + 1, excluded.Version);
+        Assert.All(new[] { 3, 4, 5 }, t => Assert.Equal(TargetStatus.Down, excluded.Targets[t].Status));
+        Assert.Equal(TargetStatus.UpIn, excluded.Targets[2].Status);
+        PoolMap back = excluded.CompleteRebuild().ReintegrateRank(1);
+        Assert.All(new[] { 3, 4, 5 }, t => Assert.Equal(TargetStatus.Up, back.Targets[t].Status));
+        PoolMap drained = map.DrainRank(0);
+        Assert.All(new[] { 0, 1, 2 }, t => Assert.Equal(TargetStatus.Drain, drained.Targets[t].Status));
+
+        Assert.Equal(DaosError.NonExistent, Assert.Throws<DaosException>(() => map.ExcludeRank(9)).Error);
+        Assert.Equal(DaosError.NonExistent, Assert.Throws<DaosException>(() => map.TargetIdOf(1, 3)).Error);
+        Assert.Equal(DaosError.InvalidArgument, Assert.Throws<DaosException>(() => map.ReintegrateRank(0)).Error);
+        Assert.Equal(DaosError.InvalidArgument, Assert.Throws<DaosException>(() => excluded.ExcludeRank(1)).Error);
+    }
+
+    [Fact]
     public void CompleteRebuild_with_nothing_in_transition_returns_the_same_map()
     {
         PoolMap map = PoolMap.Create(2, 1, 1);
