@@ -27,12 +27,29 @@ public static class JumpMap
     public static ObjectLayout Place(PoolMap map, ObjectId oid, LayoutMode mode, FaultDomainLevel level, int allowVersion)
     {
         ArgumentNullException.ThrowIfNull(map);
+        return Place(map, oid, mode, level, allowVersion, LayoutVersion);
+    }
+
+    /// <summary>
+    /// Computes the layout with an explicit layout algorithm version: 2 (current) or 1, DAOS's earlier key
+    /// derivation (one 32-bit-seeded CRC per step instead of the three-word CRC), kept for comparison with layouts
+    /// of pools created before layout version 2.
+    /// </summary>
+    /// <exception cref="DaosException"><see cref="DaosError.InvalidArgument"/> for a layout version other than 1 or 2.</exception>
+    public static ObjectLayout Place(PoolMap map, ObjectId oid, LayoutMode mode, FaultDomainLevel level, int allowVersion, int layoutVersion)
+    {
+        if (layoutVersion is not (1 or 2))
+        {
+            ThrowHelper.InvalidArgument($"layout version {layoutVersion} is not supported (1 or 2)");
+        }
+
+        ArgumentNullException.ThrowIfNull(map);
         (int groupSize, int groupCount) = Shape(map, oid, level);
-        ShardPlacement[] shards = Compute(map, oid, mode, level, allowVersion, groupSize, groupCount, out _);
+        ShardPlacement[] shards = Compute(map, oid, mode, level, allowVersion, groupSize, groupCount, out _, layoutVersion);
         int slots = groupSize;
         if (mode == LayoutMode.Current && map.HasMigration)
         {
-            ShardPlacement[] post = Compute(map, oid, LayoutMode.PostRebuild, level, allowVersion, groupSize, groupCount, out _);
+            ShardPlacement[] post = Compute(map, oid, LayoutMode.PostRebuild, level, allowVersion, groupSize, groupCount, out _, layoutVersion);
             shards = Extend(map, shards, post, groupSize, groupCount, out slots);
         }
 
@@ -174,13 +191,13 @@ public static class JumpMap
         map.TargetComponents[target].Status is TargetStatus.UpIn or TargetStatus.Up or TargetStatus.Drain;
 
     private static ShardPlacement[] Compute(PoolMap map, ObjectId oid, LayoutMode mode, FaultDomainLevel level, int allowVersion,
-        int groupSize, int groupCount, out bool hasPeer)
+        int groupSize, int groupCount, out bool hasPeer, int layoutVersion = LayoutVersion)
     {
         var shards = new ShardPlacement[groupSize * groupCount];
         LayoutBuilder builder = LayoutBuilder.Rent();
         try
         {
-            hasPeer = builder.Compute(map, oid, mode, level, allowVersion, groupSize, groupCount, shards);
+            hasPeer = builder.Compute(map, oid, mode, level, allowVersion, groupSize, groupCount, shards, layoutVersion);
         }
         finally
         {

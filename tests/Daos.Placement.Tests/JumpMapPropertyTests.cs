@@ -238,6 +238,26 @@ public sealed class JumpMapPropertyTests
     });
 
     [Fact]
+    public void Layout_version_1_keeps_the_same_guarantees_with_different_keys() => ForAllSeeds(seed =>
+    {
+        (PoolMap map, ObjectId oid, FaultDomainLevel level) = Draw(seed);
+        ObjectLayout v1 = JumpMap.Place(map, oid, LayoutMode.Current, level, map.Version, layoutVersion: 1);
+        AssertNoRepeatWhileTargetsSuffice(map, v1, level, seed);
+        if (map.Targets.Count < 2)
+        {
+            return;
+        }
+
+        int victim = v1.Shards[0].Target;
+        ObjectLayout during = JumpMap.Place(map.Exclude(victim), oid, LayoutMode.Current, level, map.Version + 1, layoutVersion: 1);
+        for (int k = 0; k < v1.Shards.Count; k++)
+        {
+            int was = v1.Shards[k].Target;
+            Assert.True(was == victim ? during.Shards[k].Target != victim : during.Shards[k].Target == was, $"seed {seed}: shard {k}");
+        }
+    });
+
+    [Fact]
     public void Serialization_round_trips_random_maps() => ForAllSeeds(seed =>
     {
         var rng = new DeterministicRandom((ulong)seed);

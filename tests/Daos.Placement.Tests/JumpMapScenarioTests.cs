@@ -422,6 +422,25 @@ public sealed class JumpMapScenarioTests
     }
 
     [Fact]
+    public void Layout_version_1_uses_other_keys_and_unknown_versions_are_refused()
+    {
+        PoolMap map = PoolMap.Create(16, 1, 4);
+        int differ = 0;
+        for (ulong lo = 0; lo < 50; lo++)
+        {
+            ObjectId oid = ObjectId.Create(ObjectType.MultiHashed, ObjectClass.RP_3G1, lo);
+            ObjectLayout v1 = JumpMap.Place(map, oid, LayoutMode.Current, FaultDomainLevel.Node, map.Version, 1);
+            ObjectLayout v2 = JumpMap.Place(map, oid);
+            differ += v1.Shards.Select(s => s.Target).SequenceEqual(v2.Shards.Select(s => s.Target)) ? 0 : 1;
+            Assert.Equal(v1.Shards, JumpMap.Place(map, oid, LayoutMode.Current, FaultDomainLevel.Node, map.Version, 1).Shards);
+        }
+
+        Assert.InRange(differ, 40, 50);
+        Assert.Equal(DaosError.InvalidArgument, Assert.Throws<DaosException>(() =>
+            JumpMap.Place(map, ObjectId.Create(ObjectType.MultiHashed, ObjectClass.S1, 1), LayoutMode.Current, FaultDomainLevel.Node, 1, 3)).Error);
+    }
+
+    [Fact]
     public void A_failure_after_the_allowed_version_is_not_handled_yet()
     {
         var s = new PlacementScenario(4, 1, 2, ObjectClass.RP_2G1);

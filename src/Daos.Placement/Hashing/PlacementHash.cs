@@ -32,6 +32,12 @@ internal static class PlacementHash
         return Crc64.Compute(bytes, JmSeed);
     }
 
+    /// <summary>
+    /// DAOS's <c>crc(data, init)</c> of layout version 1: CRC-64/ECMA (ISA-L) of the 8 little-endian bytes of
+    /// <paramref name="data"/> seeded with a 32-bit <paramref name="init"/>.
+    /// </summary>
+    public static ulong Crc(ulong data, uint init) => Crc64.Compute(data, init);
+
     /// <summary>The object key every layout starts from (DAOS's <c>jm_oid_hash</c> for layout version 2).</summary>
     public static ulong ObjectKey(ObjectId oid) => JmCrc(oid.Hi, oid.Lo, ObjectKeySalt);
 

@@ -4,7 +4,7 @@ using Daos.Placement.Map;
 namespace Daos.Placement.Layout;
 
 /// <summary>
-/// Computes one jump-map layout (layout version 2): the scratch bitmaps and the walk of REFERENCE.md 3.4-3.5.
+/// Computes one jump-map layout (layout version 2, or 1 on request): the scratch bitmaps and the walk of REFERENCE.md 3.4-3.5.
 /// One instance per thread is cached and reused so that a layout allocates only its result.
 /// </summary>
 /// <remarks>Not thread-safe: an instance belongs to the thread that rented it until it is returned.</remarks>
@@ -20,6 +20,7 @@ internal sealed class LayoutBuilder
     private int _allowVersion;
     private LayoutMode _mode;
     private ComponentType _fdom;
+    private int _layoutVersion = 2;
 
     private ulong[] _domUsed = [];
     private ulong[] _domFull = [];
@@ -64,10 +65,11 @@ internal sealed class LayoutBuilder
     /// and returns whether some shard has a peer being filled (the Current layout must then be extended).
     /// </summary>
     public bool Compute(PoolMap map, ObjectId oid, LayoutMode mode, FaultDomainLevel level, int allowVersion,
-        int groupSize, int groupCount, ShardPlacement[] shards)
+        int groupSize, int groupCount, ShardPlacement[] shards, int layoutVersion = 2)
     {
         Prepare(map, mode, level, allowVersion);
-        ulong key = PlacementHash.ObjectKey(oid);
+        _layoutVersion = layoutVersion;
+        ulong key = layoutVersion == 1 ? oid.Hi ^ oid.Lo : PlacementHash.ObjectKey(oid);
         bool hasPeer = false;
         _failedCount = 0;
         _groupBitsNext = 0;
@@ -216,6 +218,7 @@ internal sealed class LayoutBuilder
     private bool RemapShards(ObjectId oid, ShardPlacement[] shards)
     {
         ulong rebuildKey = PlacementHash.RebuildKey(oid);
+        ulong legacyKey = oid.Hi ^ oid.Lo;
         bool hasPeer = false;
         int attemptsMax = 4 * (_tgts.Length + 4);
         while (_failedCount > 0)
@@ -231,7 +234,10 @@ internal sealed class LayoutBuilder
                 continue;
             }
 
-            int spare = GetTarget(rebuildKey, f.Shard, used, real, out int dom);
+            ulong spareKey = _layoutVersion == 1
+                ? PlacementHash.Crc(legacyKey, (uint)PlacementHash.Crc(legacyKey, (uint)f.Shard))
+                : rebuildKey;
+            int spare = GetTarget(spareKey, f.Shard, used, real, out int dom);
             ref PoolComponent s = ref _tgts[spare];
             if (RemapRules.NeedRemap(s, _allowVersion, _mode, ref f.Flags))
             {
@@ -332,6 +338,12 @@ internal sealed class LayoutBuilder
         int top = -1;
         int current = 0;
         dom = -1;
+        bool legacy = _layoutVersion == 1;
+        if (legacy)
+        {
+            objKey = PlacementHash.Crc(objKey, (uint)shard);
+        }
+
         while (true)
         {
             ref PoolComponent d = ref _doms[current];
@@ -351,8 +363,17 @@ internal sealed class LayoutBuilder
                 }
 
                 uint failNum = 0;
-                ulong key = PlacementHash.JmCrc(objKey, (ulong)shard, failNum++);
-                int selected = PlacementHash.Jump(key, children);
+                int selected;
+                if (legacy)
+                {
+                    objKey = PlacementHash.Crc(objKey, failNum++);
+                    selected = PlacementHash.Jump(objKey, children);
+                }
+                else
+                {
+                    selected = PlacementHash.Jump(PlacementHash.JmCrc(objKey, (ulong)shard, failNum++), children);
+                }
+
                 int target;
                 do
                 {
@@ -425,10 +446,18 @@ internal sealed class LayoutBuilder
 
                 uint failNum = 0;
                 int selected;
+                ulong legacyKey = objKey;
                 do
                 {
-                    ulong key = PlacementHash.JmCrc(objKey, (ulong)shard, failNum++);
-                    selected = start + PlacementHash.Jump(key, children);
+                    if (legacy)
+                    {
+                        selected = start + PlacementHash.Jump(legacyKey, children);
+                        legacyKey = PlacementHash.Crc(legacyKey, failNum++);
+                    }
+                    else
+                    {
+                        selected = start + PlacementHash.Jump(PlacementHash.JmCrc(objKey, (ulong)shard, failNum++), children);
+                    }
                 }
                 while (Bits.IsSet(_domUsed, selected) || Bits.IsSet(groupUsed, selected));
 
@@ -436,7 +465,9 @@ internal sealed class LayoutBuilder
                 Bits.Set(groupUsed, selected);
                 stack[++top] = current;
                 current = selected;
-                objKey = PlacementHash.JmCrc(objKey, (ulong)(uint)_doms[current].Id, PlacementHash.JmSeed);
+                objKey = legacy
+                    ? PlacementHash.Crc(objKey, (uint)_doms[current].Id)
+                    : PlacementHash.JmCrc(objKey, (ulong)(uint)_doms[current].Id, PlacementHash.JmSeed);
             }
         }
     }
