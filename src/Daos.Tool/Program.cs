@@ -15,6 +15,7 @@ public static class Program
         var root = new RootCommand("Daos.NET tools: object classes and ids, placement, embedded stores, clusters.");
         root.Subcommands.Add(ObjectClassCommand.Create());
         root.Subcommands.Add(ObjectIdCommand.Create());
+        root.Subcommands.Add(PlacementSimCommand.Create());
         return ToolErrors.Run(root, args);
     }
 }
