@@ -28,19 +28,26 @@ public sealed class TcpAbuseTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The server's short heartbeat timeout is what ends the silent and slow senders; the well-behaved client
+        // gets a long one, so a loaded machine that delays a loop never closes the connection that must survive.
         TransportOptions options = new()
         {
             FrameBodyMaxBytes = 64 * 1024,
             HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            HeartbeatTimeout = TimeSpan.FromSeconds(3),
             TimerResolution = TimeSpan.FromMilliseconds(20),
             ConnectionsMax = 64,
         };
-        var network = new TcpNetwork(options);
-        _server = new RpcNode(network, options, RpcExecutors.Everywhere(RpcExecutors.ThreadPool), _log);
+        TransportOptions clientOptions = new()
+        {
+            FrameBodyMaxBytes = 64 * 1024,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            HeartbeatTimeout = TimeSpan.FromSeconds(30),
+        };
+        _server = new RpcNode(new TcpNetwork(options), options, RpcExecutors.Everywhere(RpcExecutors.ThreadPool), _log);
         RpcTestNodes.RegisterStandardHandlers(_server);
         _address = await _server.ListenAsync(TransportAddress.Tcp("127.0.0.1", 0));
-        _client = new RpcNode(network, options);
+        _client = new RpcNode(new TcpNetwork(clientOptions), clientOptions);
         await AssertServedAsync();
         _background = Task.Run(async () =>
         {
@@ -127,7 +134,7 @@ public sealed class TcpAbuseTests : IAsyncLifetime
     public Task Slow_sender_is_closed_before_its_frame_completes() => AbuseAsync("no complete frame received", async socket =>
     {
         byte[] frame = ValidFrame(body: new byte[64]);
-        // One byte per second: the 104-byte frame would take 104 s; the 1 s heartbeat timeout ends it first.
+        // One byte per second: the 104-byte frame would take 104 s; the 3 s heartbeat timeout ends it first.
         for (int i = 0; i < frame.Length; i++)
         {
             try
@@ -207,9 +214,17 @@ public sealed class TcpAbuseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_thousand_idle_connections_cost_bounded_memory_and_do_not_disturb_others()
+    public Task Five_hundred_idle_connections_do_not_disturb_others() => IdleConnectionsAsync(500, measureMemory: false);
+
+    // Measuring memory per connection needs a quiet process (other test classes allocate concurrently), and two
+    // thousand sockets are slow to open on a loaded machine, so the full case runs with the soak tests.
+    [Fact]
+    [Trait("Category", "Soak")]
+    public Task Two_thousand_idle_connections_cost_bounded_memory_and_do_not_disturb_others() =>
+        IdleConnectionsAsync(2000, measureMemory: true);
+
+    private async Task IdleConnectionsAsync(int idleCount, bool measureMemory)
     {
-        const int IdleCount = 2000;
         TransportOptions options = new() { ConnectionsMax = 4000, HeartbeatTimeout = TimeSpan.FromSeconds(30) };
         var server = new RpcNode(new TcpNetwork(options), options, logger: _log);
         await using var _ = server;
@@ -219,17 +234,20 @@ public sealed class TcpAbuseTests : IAsyncLifetime
         try
         {
             long before = GC.GetTotalMemory(forceFullCollection: true);
-            for (int i = 0; i < IdleCount; i++)
+            for (int i = 0; i < idleCount; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 sockets.Add(socket);
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, address.Port));
             }
 
-            await RpcNodeTests.WaitUntil(() => server.ConnectionCount == IdleCount);
-            long perConnection = (GC.GetTotalMemory(forceFullCollection: true) - before) / IdleCount;
-            // Pipes rent no buffer until bytes arrive (zero-byte reads); what remains is bookkeeping.
-            Assert.True(perConnection < 16 * 1024, $"{perConnection} bytes per idle connection");
+            await RpcNodeTests.WaitUntil(() => server.ConnectionCount == idleCount);
+            if (measureMemory)
+            {
+                long perConnection = (GC.GetTotalMemory(forceFullCollection: true) - before) / idleCount;
+                // Pipes rent no buffer until bytes arrive (zero-byte reads); what remains is bookkeeping.
+                Assert.True(perConnection < 16 * 1024, $"{perConnection} bytes per idle connection");
+            }
 
             var client = new RpcNode(new TcpNetwork(), new TransportOptions());
             await using (client)

@@ -15,10 +15,12 @@ internal static class RpcTestNodes
     {
         FrameBodyMaxBytes = 2 * 1024 * 1024,
         HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-        HeartbeatTimeout = TimeSpan.FromSeconds(2),
+        // Generous: test processes run many test classes at once on few cores, and a healthy connection must not
+        // be closed because a loop was not scheduled for a second or two. Tests of the timeout set their own.
+        HeartbeatTimeout = TimeSpan.FromSeconds(10),
         TimerResolution = TimeSpan.FromMilliseconds(20),
         RequestTimeout = TimeSpan.FromSeconds(10),
-        DrainTimeout = TimeSpan.FromSeconds(2),
+        DrainTimeout = TimeSpan.FromSeconds(10),
         TimeProvider = time ?? TimeProvider.System,
     };
 
