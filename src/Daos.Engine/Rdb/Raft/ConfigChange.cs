@@ -66,6 +66,18 @@ public sealed class ConfigChange
         return new ConfigChange(ConfigChangeKind.EnterJoint, a, r);
     }
 
+    /// <summary>The founding configuration of a new group (see <see cref="ConfigChangeKind.Bootstrap"/>).</summary>
+    public static ConfigChange Bootstrap(RaftConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration.IsJoint || configuration.Voters.Count is 0 or > ReplicasPerChangeMax)
+        {
+            ThrowHelper.InvalidArgument($"a group starts with 1 to {ReplicasPerChangeMax} voters and no joint configuration, not {configuration}");
+        }
+
+        return new ConfigChange(ConfigChangeKind.Bootstrap, [.. configuration.Voters], []);
+    }
+
     /// <summary>Leaves joint consensus.</summary>
     public static ConfigChange LeaveJoint() => new(ConfigChangeKind.LeaveJoint, [], []);
 
@@ -162,6 +174,7 @@ public sealed class ConfigChange
             ConfigChangeKind.Single => count == 1,
             ConfigChangeKind.EnterJoint => count >= 1,
             ConfigChangeKind.LeaveJoint => count == 0,
+            ConfigChangeKind.Bootstrap => addCount >= 1 && removeCount == 0,
             _ => false,
         };
         if (!shapeValid)
@@ -181,6 +194,7 @@ public sealed class ConfigChange
         {
             ConfigChangeKind.Single => $"single{adds}{removes}",
             ConfigChangeKind.EnterJoint => $"enter-joint{adds}{removes}",
+            ConfigChangeKind.Bootstrap => $"bootstrap{adds}",
             _ => "leave-joint",
         };
     }

@@ -14,4 +14,10 @@ public enum ConfigChangeKind : byte
 
     /// <summary>Leave joint consensus: the new voters alone decide from here on.</summary>
     LeaveJoint = 3,
+
+    /// <summary>
+    /// The first configuration of a new group, entry 1 of every founding member's log; applies only to a replica
+    /// with no configuration yet, which is how a replica added later learns the founding voters.
+    /// </summary>
+    Bootstrap = 4,
 }

@@ -11,12 +11,18 @@ public sealed class MemoryRaftLogStorage : IRaftLogStorage
     // _entries[0] is a dummy standing for the snapshot: its index and term are the snapshot's.
     private readonly List<LogEntry> _entries = [new LogEntry(0, 0, LogEntryKind.Normal, default)];
 
-    /// <summary>Creates an empty log; <paramref name="initialConfiguration"/> seeds a new group's first snapshot.</summary>
+    /// <summary>
+    /// Creates the log of a founding member of a new group (<paramref name="initialConfiguration"/> non-null: entry
+    /// 1/1 is the <see cref="ConfigChange.Bootstrap(RaftConfiguration)"/> entry, committed) or of a replica that will
+    /// be added to an existing group (null: empty, it learns everything from the leader).
+    /// </summary>
     public MemoryRaftLogStorage(RaftConfiguration? initialConfiguration = null)
     {
         if (initialConfiguration is not null)
         {
-            Snapshot = new RaftSnapshot(0, 0, initialConfiguration, ReadOnlyMemory<byte>.Empty);
+            LogEntry bootstrap = RaftNode.BootstrapEntry(initialConfiguration);
+            _entries.Add(bootstrap);
+            HardState = new HardState(bootstrap.Term, 0, bootstrap.Index);
         }
     }
 

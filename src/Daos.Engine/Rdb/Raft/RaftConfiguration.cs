@@ -79,6 +79,9 @@ public sealed class RaftConfiguration : IEquatable<RaftConfiguration>
                 return next.Count > 0 ? new RaftConfiguration(next, _voters) : null;
             }
 
+            case ConfigChangeKind.Bootstrap:
+                return _voters.Length == 0 && _outgoing.Length == 0 ? new RaftConfiguration(change.Added) : null;
+
             default:
                 return IsJoint ? new RaftConfiguration(_voters) : null;
         }

@@ -82,6 +82,13 @@ public sealed partial class RaftNode
         _readyLeader = LeaderId;
     }
 
+    /// <summary>
+    /// Entry 1 of every founding member's log: the group's first configuration, at term 1, to be persisted as committed
+    /// (hard state term 1, commit 1) before the first start. Identical on every founding member, so logs agree.
+    /// </summary>
+    public static LogEntry BootstrapEntry(RaftConfiguration configuration) =>
+        new(1, 1, LogEntryKind.ConfigChange, ConfigChange.Bootstrap(configuration).Encode());
+
     /// <summary>This replica's id.</summary>
     public ulong Id => _options.ReplicaId;
 

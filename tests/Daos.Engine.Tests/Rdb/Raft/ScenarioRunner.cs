@@ -315,6 +315,10 @@ internal sealed class ScenarioRunner
         }
 
         Line(Cluster.Describe(target));
+        if (target.Node!.UnknownSenderMessages > 0)
+        {
+            Line($"messages from untracked replicas dropped: {target.Node.UnknownSenderMessages}");
+        }
     }
 
     private void WithTrace(bool enabled, Action action)
