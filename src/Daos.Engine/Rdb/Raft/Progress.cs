@@ -109,6 +109,18 @@ internal sealed class Progress
     }
 
     /// <summary>
+    /// Frees the oldest in-flight slot when the window is full: appends may have been lost, and the follower's
+    /// heartbeat answer shows it is reachable, so one more append goes out (a gap makes it reject and we probe).
+    /// </summary>
+    public void FreeOneIfFull()
+    {
+        if (State == ProgressState.Replicate && _inflight.Count >= _inflightMax)
+        {
+            _inflight.Dequeue();
+        }
+    }
+
+    /// <summary>
     /// The replica rejected an append at <paramref name="rejectedIndex"/> and holds entries up to
     /// <paramref name="lastIndexHint"/>; false when the rejection is stale.
     /// </summary>

@@ -151,6 +151,7 @@ public sealed partial class RaftNode
         pr.ProbeSent = false;
         if (pr.Match < _log.LastIndex)
         {
+            pr.FreeOneIfFull();
             SendAppend(m.From, pr, sendIfEmpty: true);
         }
 

@@ -38,6 +38,9 @@ internal sealed class RaftCluster
 
     public bool Reorder { get; set; }
 
+    /// <summary>Chance that a message in flight waits for a later round instead of arriving now.</summary>
+    public double DelayProbability { get; set; }
+
     /// <summary>Take a snapshot and compact the log once this many entries are applied beyond the last snapshot (0: never).</summary>
     public ulong CompactEvery { get; set; }
 
@@ -48,6 +51,8 @@ internal sealed class RaftCluster
     public Action<Replica, LogEntry>? Applied { get; set; }
 
     public ulong MessagesDelivered { get; private set; }
+
+    public int SnapshotsInstalled { get; private set; }
 
     public Replica Add(ulong id, RaftConfiguration? initialConfiguration)
     {
@@ -93,7 +98,7 @@ internal sealed class RaftCluster
         {
             Ready ready = node.GetReady();
             MemoryRaftLogStorage storage = replica.Storage;
-            if (crashMidway)
+            if (crashMidway || replica.CrashDuringNextReady)
             {
                 // Persist a random prefix of the writes (snapshot, entries one by one, hard state), send nothing.
                 int steps = 2 + ready.Entries.Count;
@@ -138,6 +143,7 @@ internal sealed class RaftCluster
             {
                 Checker.OnSnapshotInstalled(replica, ready.Snapshot);
                 replica.State.Restore(ready.Snapshot);
+                SnapshotsInstalled++;
                 Trace?.Invoke($"{replica.Id} installs {ready.Snapshot}");
             }
 
@@ -183,6 +189,12 @@ internal sealed class RaftCluster
 
         foreach (RaftMessage message in batch)
         {
+            if (DelayProbability > 0 && _random.Chance(DelayProbability))
+            {
+                _network.Add(message);
+                continue;
+            }
+
             Deliver(message);
             if (DuplicateProbability > 0 && _random.Chance(DuplicateProbability))
             {
@@ -239,6 +251,7 @@ internal sealed class RaftCluster
     {
         Replica replica = Replicas[id];
         replica.Node = null;
+        replica.CrashDuringNextReady = false;
         replica.ReadStates.Clear();
         Trace?.Invoke($"{id} crashes");
     }
@@ -359,6 +372,9 @@ internal sealed class RaftCluster
         public RaftRole LastCheckedRole { get; set; }
 
         public ulong CheckedCommit { get; set; }
+
+        /// <summary>Die part-way through the next Ready: persist a random prefix of its writes, send nothing.</summary>
+        public bool CrashDuringNextReady { get; set; }
 
         public void Start()
         {
