@@ -50,7 +50,7 @@ public sealed partial class RaftNode
     /// <param name="options">Settings; validated here.</param>
     /// <param name="storage">The durable log, read-only for the node.</param>
     /// <param name="random">Source of election jitter; owned by this node from now on.</param>
-    /// <exception cref="DaosException"><see cref="DaosError.InvalidArgument"/> for bad options or a persisted state that contradicts the log.</exception>
+    /// <exception cref="DaosException"><see cref="DaosError.InvalidArgument"/> for bad options.</exception>
     public RaftNode(RaftOptions options, IRaftLogStorage storage, DeterministicRandom random)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,9 +61,19 @@ public sealed partial class RaftNode
         _random = random;
         _log = new RaftLog(storage);
         HardState state = storage.HardState;
+
+        // A crash part-way through persisting a Ready can leave entries (or a snapshot) of a term the hard state has
+        // not reached yet, or a commit index past the entries that reached the disk. Nothing of that Ready was sent,
+        // so adopting the log's term with no vote, and forgetting how far the commit had advanced, is safe.
+        ulong lastTerm = _log.LastTerm;
+        if (lastTerm > state.Term)
+        {
+            state = new HardState(lastTerm, 0, state.Commit);
+        }
+
         if (state.Commit > _log.LastIndex)
         {
-            ThrowHelper.InvalidArgument($"persisted commit {state.Commit} is beyond the last index {_log.LastIndex}");
+            state = state with { Commit = _log.LastIndex };
         }
 
         Term = state.Term;

@@ -2,7 +2,7 @@ namespace Daos.Engine.Rdb.Raft;
 
 /// <summary>
 /// Everything a <see cref="RaftNode"/> needs done, handed out by <see cref="RaftNode.GetReady"/>. The caller must, in
-/// this order: (1) persist <see cref="HardState"/>, <see cref="Snapshot"/> and <see cref="Entries"/> durably (an
+/// this order: (1) persist <see cref="Snapshot"/>, <see cref="Entries"/> and then <see cref="HardState"/> durably (an
 /// fsync when <see cref="MustSync"/>); (2) send <see cref="Messages"/>, never earlier, because a vote or an append
 /// acknowledgement promises that state is on disk; (3) install <see cref="Snapshot"/> in the state machine and apply
 /// <see cref="CommittedEntries"/> in order; (4) call <see cref="RaftNode.Advance(Ready)"/>. No other call to the node

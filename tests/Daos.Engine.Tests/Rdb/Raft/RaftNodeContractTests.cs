@@ -45,11 +45,16 @@ public sealed class RaftNodeContractTests
     }
 
     [Fact]
-    public void Persisted_commit_beyond_the_log_is_refused()
+    public void Restart_after_a_partly_persisted_ready_repairs_term_and_commit()
     {
-        var storage = new MemoryRaftLogStorage();
-        storage.SetHardState(new HardState(3, 0, 9));
-        Assert.Equal(DaosError.InvalidArgument, Assert.Throws<DaosException>(() => new RaftNode(new RaftOptions { ReplicaId = 1 }, storage, new DeterministicRandom(1))).Error);
+        // Entries of term 5 reached the disk but the hard state (term 3, commit 9) did not catch up.
+        var storage = new MemoryRaftLogStorage(new RaftConfiguration([1, 2, 3]));
+        storage.Append([new LogEntry(2, 5, LogEntryKind.Normal, new byte[] { 1 })]);
+        storage.SetHardState(new HardState(3, 2, 9));
+        var node = new RaftNode(new RaftOptions { ReplicaId = 1 }, storage, new DeterministicRandom(1));
+        Assert.Equal(5UL, node.Term);
+        Assert.Equal(0UL, node.VotedFor);
+        Assert.Equal(2UL, node.CommitIndex);
     }
 
     [Fact]

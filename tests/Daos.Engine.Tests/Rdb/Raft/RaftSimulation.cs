@@ -24,8 +24,11 @@ internal sealed class RaftSimulation
     private readonly List<KvOperation> _history = [];
     private readonly Client[] _clients;
     private readonly Dictionary<(ulong Replica, ulong Index), Client> _writesAwaitingApply = [];
+    private readonly bool _membershipChurn;
+    private readonly HashSet<ulong> _retired = [];
     private long _time;
     private int _crashes;
+    private int _configurationChanges;
     private ulong _nextContext = 1;
 
     public RaftSimulation(ulong seed, int replicaCount)
@@ -61,6 +64,15 @@ internal sealed class RaftSimulation
             _cluster.Add((ulong)i, voters);
         }
 
+        // Membership churn: two spare replicas start outside the group; the leader adds and removes voters (one at a
+        // time or through joint consensus) while faults continue.
+        _membershipChurn = _random.Chance(0.4);
+        if (_membershipChurn)
+        {
+            _cluster.Add((ulong)replicaCount + 1, null);
+            _cluster.Add((ulong)replicaCount + 2, null);
+        }
+
         _clients = new Client[_random.Next(2, 8)];
         for (int i = 0; i < _clients.Length; i++)
         {
@@ -74,7 +86,7 @@ internal sealed class RaftSimulation
 
     public string Describe() =>
         $"seed {_seed} replicas={_replicaCount} options={_cluster.Template} drop={_cluster.DropProbability:F3} dup={_cluster.DuplicateProbability:F3} " +
-        $"delay={_cluster.DelayProbability:F3} reorder={_cluster.Reorder} compact={_cluster.CompactEvery} faultTicks={FaultTicks}";
+        $"delay={_cluster.DelayProbability:F3} reorder={_cluster.Reorder} compact={_cluster.CompactEvery} faultTicks={FaultTicks} churn={_membershipChurn}";
 
     public SimulationReport Run()
     {
@@ -104,6 +116,7 @@ internal sealed class RaftSimulation
         for (int tick = 0; tick < ConvergenceTicksMax; tick++)
         {
             Step(issueOperations: false);
+            RetireNonMembers();
             if (IsConverged())
             {
                 convergedAfter = tick;
@@ -134,9 +147,10 @@ internal sealed class RaftSimulation
 
         int reads = _history.Count(o => o.Kind == KvOperationKind.Get);
         int writesAcknowledged = _history.Count(o => o.Kind != KvOperationKind.Get && o.ReturnTime != KvOperation.Pending);
-        ulong highestTerm = _cluster.Replicas.Values.Max(r => r.Node!.Term);
+        ulong highestTerm = _cluster.Live.Max(r => r.Node!.Term);
         return new SimulationReport(convergedAfter, reads, writesAcknowledged, _cluster.Checker.Checks,
-            _cluster.Checker.HighestCommitted, _crashes, _cluster.SnapshotsInstalled, highestTerm, _cluster.MessagesDelivered);
+            _cluster.Checker.HighestCommitted, _crashes, _cluster.SnapshotsInstalled, highestTerm, _cluster.MessagesDelivered,
+            _configurationChanges);
     }
 
     private void Step(bool issueOperations)
@@ -180,6 +194,11 @@ internal sealed class RaftSimulation
             }
         }
 
+        if (_membershipChurn && _random.Chance(0.02))
+        {
+            ChangeMembership();
+        }
+
         if (_random.Chance(partitionChance))
         {
             var left = new List<ulong>();
@@ -197,10 +216,72 @@ internal sealed class RaftSimulation
         }
     }
 
+    private void ChangeMembership()
+    {
+        RaftCluster.Replica? leader = _cluster.Leader();
+        if (leader is null || leader.Node!.Configuration.IsJoint)
+        {
+            return;
+        }
+
+        RaftConfiguration configuration = leader.Node.Configuration;
+        List<ulong> outside = [.. _cluster.Replicas.Keys.Where(id => !configuration.IsVoter(id))];
+        List<ulong> inside = [.. configuration.Voters];
+        ConfigChange change;
+        bool add = outside.Count > 0 && (inside.Count < _replicaCount || (inside.Count == _replicaCount && _random.Chance(0.5)));
+        if (_random.Chance(0.3) && outside.Count > 0)
+        {
+            change = ConfigChange.EnterJoint([outside[_random.Next(outside.Count)]], [inside[_random.Next(inside.Count)]]);
+        }
+        else if (add)
+        {
+            change = ConfigChange.AddVoter(outside[_random.Next(outside.Count)]);
+        }
+        else if (inside.Count > 3)
+        {
+            change = ConfigChange.RemoveVoter(inside[_random.Next(inside.Count)]);
+        }
+        else
+        {
+            return;
+        }
+
+        if (leader.Node.ProposeConfigChange(change).IsAccepted)
+        {
+            _configurationChanges++;
+            _cluster.ProcessReady(leader);
+        }
+    }
+
+    /// <summary>Stops replicas the settled configuration no longer holds, as an operator would.</summary>
+    private void RetireNonMembers()
+    {
+        RaftCluster.Replica? leader = _cluster.Leader();
+        if (leader is null || leader.Node!.Configuration.IsJoint || leader.Node.AppliedIndex != leader.Node.CommitIndex)
+        {
+            return;
+        }
+
+        RaftConfiguration configuration = leader.Node.Configuration;
+        foreach (RaftCluster.Replica replica in _cluster.Replicas.Values)
+        {
+            if (replica.IsUp && !configuration.IsVoter(replica.Id))
+            {
+                _cluster.Crash(replica.Id);
+                _retired.Add(replica.Id);
+            }
+            else if (!replica.IsUp && configuration.IsVoter(replica.Id) && _retired.Remove(replica.Id))
+            {
+                // Retired under an older leader's view, then (re)added by a change that committed since.
+                _cluster.Restart(replica.Id);
+            }
+        }
+    }
+
     private bool IsConverged()
     {
         RaftCluster.Replica? leader = _cluster.Leader();
-        if (leader is null)
+        if (leader is null || leader.Node!.Configuration.IsJoint)
         {
             return false;
         }
@@ -209,7 +290,17 @@ internal sealed class RaftSimulation
         string digest = leader.State.Digest();
         foreach (RaftCluster.Replica replica in _cluster.Replicas.Values)
         {
-            RaftNode n = replica.Node!;
+            if (!l.Configuration.IsVoter(replica.Id))
+            {
+                continue;
+            }
+
+            RaftNode? n = replica.Node;
+            if (n is null)
+            {
+                return false;
+            }
+
             if (n.Term != l.Term || n.LeaderId != l.Id || n.CommitIndex != l.LastIndex || n.AppliedIndex != n.CommitIndex
                 || replica.State.Digest() != digest)
             {
@@ -229,7 +320,8 @@ internal sealed class RaftSimulation
     }
 
     internal sealed record SimulationReport(int ConvergenceTicks, int Reads, int WritesAcknowledged, long SafetyChecks,
-        ulong HighestCommitted, int Crashes, int SnapshotsInstalled, ulong HighestTerm, ulong MessagesDelivered);
+        ulong HighestCommitted, int Crashes, int SnapshotsInstalled, ulong HighestTerm, ulong MessagesDelivered,
+        int ConfigurationChanges);
 
     private sealed class Client(int id)
     {

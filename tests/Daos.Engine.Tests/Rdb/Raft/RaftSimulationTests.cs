@@ -42,6 +42,7 @@ public sealed class RaftSimulationTests(ITestOutputHelper output)
         long snapshots = 0;
         long elections = 0;
         ulong messages = 0;
+        long configurationChanges = 0;
         int slowest = 0;
         for (ulong seed = firstSeed; seed < firstSeed + (ulong)count; seed++)
         {
@@ -64,17 +65,20 @@ public sealed class RaftSimulationTests(ITestOutputHelper output)
             snapshots += report.SnapshotsInstalled;
             elections += (long)report.HighestTerm;
             messages += report.MessagesDelivered;
+            configurationChanges += report.ConfigurationChanges;
             slowest = Math.Max(slowest, report.ConvergenceTicks);
         }
 
         output.WriteLine($"{count} seeds, {replicas} replicas: {reads} linearizable reads and {writes} acknowledged writes checked, " +
             $"{checks} safety checks, {crashes} crashes, {snapshots} snapshots installed, {elections} terms, {messages} messages, " +
+            $"{configurationChanges} configuration changes, " +
             $"slowest convergence {slowest} ticks");
         if (count >= 100)
         {
             // Guard against a simulation that silently stops exercising anything.
             Assert.True(reads > count && writes > count, $"too few operations: {reads} reads, {writes} writes");
             Assert.True(crashes > count / 4 && snapshots > 0 && elections > 2L * count, $"too few faults: {crashes} crashes, {snapshots} snapshots, {elections} terms");
+            Assert.True(configurationChanges > count / 10, $"too few configuration changes: {configurationChanges}");
         }
     }
 }
