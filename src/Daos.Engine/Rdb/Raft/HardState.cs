@@ -11,4 +11,7 @@ public readonly record struct HardState(ulong Term, ulong Vote, ulong Commit)
 {
     /// <summary>True for the state of a replica that has never run.</summary>
     public bool IsEmpty => Term == 0 && Vote == 0 && Commit == 0;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"term={Term} vote={Vote} commit={Commit}";
 }

@@ -329,6 +329,11 @@ public sealed partial class RaftNode
     {
         ulong index = _log.LastIndex + 1;
         _log.AppendOne(new LogEntry(index, Term, kind, data));
+        if (kind == LogEntryKind.ConfigChange)
+        {
+            _configEntryIndexes.Add(index);
+        }
+
         if (_progress.TryGetValue(Id, out Progress? self))
         {
             self.MaybeUpdate(index);
@@ -360,28 +365,24 @@ public sealed partial class RaftNode
         }
 
         _log.CommitTo(index);
-        ApplyConfigurationChanges(previous, index);
+        ApplyConfigurationChanges(index);
     }
 
-    /// <summary>Configuration changes take effect when committed, on every replica, in log order.</summary>
-    private void ApplyConfigurationChanges(ulong afterIndex, ulong throughIndex)
+    /// <summary>
+    /// Configuration changes take effect when committed, on every replica, in log order. Only the entries known to be
+    /// configuration changes (<see cref="_configEntryIndexes"/>) are read back from the log.
+    /// </summary>
+    private void ApplyConfigurationChanges(ulong throughIndex)
     {
-        ulong low = Math.Max(afterIndex + 1, _log.FirstIndex);
-        if (low > throughIndex)
-        {
-            return;
-        }
-
-        var entries = new List<LogEntry>();
-        _log.Slice(low, throughIndex + 1, long.MaxValue, entries);
         bool changed = false;
-        foreach (LogEntry entry in entries)
+        var one = new List<LogEntry>(1);
+        while (_configEntryIndexes.Count > 0 && _configEntryIndexes[0] <= throughIndex)
         {
-            if (entry.Kind != LogEntryKind.ConfigChange)
-            {
-                continue;
-            }
-
+            ulong index = _configEntryIndexes[0];
+            _configEntryIndexes.RemoveAt(0);
+            one.Clear();
+            _log.Slice(index, index + 1, long.MaxValue, one);
+            LogEntry entry = one[0];
             ConfigChange change;
             try
             {
@@ -406,6 +407,7 @@ public sealed partial class RaftNode
                 // Leave joint consensus as soon as it is entered: the leader appends the matching LeaveJoint.
                 _pendingConfigIndex = _log.LastIndex + 1;
                 _log.AppendOne(new LogEntry(_log.LastIndex + 1, Term, LogEntryKind.ConfigChange, ConfigChange.LeaveJoint().Encode()));
+                _configEntryIndexes.Add(_log.LastIndex);
                 if (_progress.TryGetValue(Id, out Progress? self))
                 {
                     self.MaybeUpdate(_log.LastIndex);

@@ -156,7 +156,16 @@ public sealed partial class RaftNode
         ulong conflict = _log.FindConflict(m.Entries);
         if (conflict != 0)
         {
-            _log.Append(m.Entries, (int)(conflict - m.Index - 1));
+            int start = (int)(conflict - m.Index - 1);
+            _log.Append(m.Entries, start);
+            _configEntryIndexes.RemoveAll(index => index >= conflict);
+            for (int i = start; i < m.Entries.Count; i++)
+            {
+                if (m.Entries[i].Kind == LogEntryKind.ConfigChange)
+                {
+                    _configEntryIndexes.Add(m.Entries[i].Index);
+                }
+            }
         }
 
         AdvanceCommitTo(Math.Min(m.Commit, lastNew));
@@ -234,6 +243,7 @@ public sealed partial class RaftNode
         }
 
         _log.Restore(snapshot);
+        _configEntryIndexes.Clear();
         _configurationHistory.Clear();
         RecordConfiguration(snapshot.Index, snapshot.Configuration);
         return true;

@@ -25,6 +25,9 @@ public sealed partial class RaftNode
     private readonly List<LogEntry> _scratch = [];
     private readonly List<KeyValuePair<ulong, RaftConfiguration>> _configurationHistory = [];
 
+    // Indexes of configuration-change entries above the commit index, ascending: applied when they commit.
+    private readonly List<ulong> _configEntryIndexes = [];
+
     private HardState _persistedHardState;
     private RaftRole _readyRole;
     private ulong _readyLeader;
@@ -81,8 +84,9 @@ public sealed partial class RaftNode
         _persistedHardState = state;
         Configuration = storage.Snapshot.Configuration;
         AppliedConfiguration = Configuration;
-        ApplyConfigurationChanges(_log.Committed, Math.Max(state.Commit, _log.Committed));
+        FindConfigurationEntries();
         _log.CommitTo(state.Commit);
+        ApplyConfigurationChanges(_log.Committed);
 
         // A replica that restarts may have acknowledged a leader just before it stopped; with lease reads it must
         // honour that leader's lease for an election timeout before it votes for anyone else.
@@ -345,6 +349,27 @@ public sealed partial class RaftNode
 
         _readyRole = ready.Role;
         _readyLeader = ready.LeaderId;
+    }
+
+    /// <summary>On start, one pass over the entries after the snapshot finds the configuration changes among them.</summary>
+    private void FindConfigurationEntries()
+    {
+        var batch = new List<LogEntry>();
+        ulong next = _log.FirstIndex;
+        while (next <= _log.LastIndex)
+        {
+            batch.Clear();
+            _log.Slice(next, _log.LastIndex + 1, _options.MessageSizeBytesMax, batch);
+            foreach (LogEntry entry in batch)
+            {
+                if (entry.Kind == LogEntryKind.ConfigChange)
+                {
+                    _configEntryIndexes.Add(entry.Index);
+                }
+            }
+
+            next = batch[^1].Index + 1;
+        }
     }
 
     private void RecordConfiguration(ulong index, RaftConfiguration configuration)
