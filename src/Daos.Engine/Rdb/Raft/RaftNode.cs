@@ -173,11 +173,24 @@ public sealed partial class RaftNode
         }
     }
 
-    /// <summary>Starts an election now, as if the election timeout had passed (through pre-vote when enabled).</summary>
-    public void Campaign()
+    /// <summary>
+    /// Starts an election now, as if the election timeout had passed (through pre-vote when enabled): for tests and
+    /// for recovery. With lease-based reads it is refused while this replica may be part of a leader's lease (it heard
+    /// from a leader, or restarted, less than an election timeout ago), since its own vote could otherwise help elect
+    /// a second leader while the first still answers reads.
+    /// </summary>
+    /// <returns>False when this replica is a leader, not a voter, or held by a lease.</returns>
+    public bool Campaign()
     {
         EnsureNoReadyOutstanding();
+        if (Role == RaftRole.Leader || !IsPromotable
+            || (_options.ReadOnlyMode == ReadOnlyMode.LeaseBased && _ticksSinceLeaderContact < _options.ElectionTicks))
+        {
+            return false;
+        }
+
         StartElection(transfer: false);
+        return true;
     }
 
     /// <summary>

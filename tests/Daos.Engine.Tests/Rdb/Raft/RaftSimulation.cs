@@ -29,6 +29,7 @@ internal sealed class RaftSimulation
     private long _time;
     private int _crashes;
     private int _configurationChanges;
+    private int _transfers;
     private ulong _nextContext = 1;
 
     public RaftSimulation(ulong seed, int replicaCount)
@@ -150,7 +151,7 @@ internal sealed class RaftSimulation
         ulong highestTerm = _cluster.Live.Max(r => r.Node!.Term);
         return new SimulationReport(convergedAfter, reads, writesAcknowledged, _cluster.Checker.Checks,
             _cluster.Checker.HighestCommitted, _crashes, _cluster.SnapshotsInstalled, highestTerm, _cluster.MessagesDelivered,
-            _configurationChanges);
+            _configurationChanges, _transfers);
     }
 
     private void Step(bool issueOperations)
@@ -197,6 +198,16 @@ internal sealed class RaftSimulation
         if (_membershipChurn && _random.Chance(0.02))
         {
             ChangeMembership();
+        }
+
+        if (_random.Chance(0.01) && _cluster.Leader() is { } leader)
+        {
+            IReadOnlyList<ulong> voters = leader.Node!.Configuration.Voters;
+            if (leader.Node.TransferLeadership(voters[_random.Next(voters.Count)]))
+            {
+                _transfers++;
+                _cluster.ProcessReady(leader);
+            }
         }
 
         if (_random.Chance(partitionChance))
@@ -321,7 +332,7 @@ internal sealed class RaftSimulation
 
     internal sealed record SimulationReport(int ConvergenceTicks, int Reads, int WritesAcknowledged, long SafetyChecks,
         ulong HighestCommitted, int Crashes, int SnapshotsInstalled, ulong HighestTerm, ulong MessagesDelivered,
-        int ConfigurationChanges);
+        int ConfigurationChanges, int Transfers);
 
     private sealed class Client(int id)
     {

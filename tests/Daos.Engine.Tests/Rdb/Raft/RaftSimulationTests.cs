@@ -43,6 +43,7 @@ public sealed class RaftSimulationTests(ITestOutputHelper output)
         long elections = 0;
         ulong messages = 0;
         long configurationChanges = 0;
+        long transfers = 0;
         int slowest = 0;
         for (ulong seed = firstSeed; seed < firstSeed + (ulong)count; seed++)
         {
@@ -66,12 +67,13 @@ public sealed class RaftSimulationTests(ITestOutputHelper output)
             elections += (long)report.HighestTerm;
             messages += report.MessagesDelivered;
             configurationChanges += report.ConfigurationChanges;
+            transfers += report.Transfers;
             slowest = Math.Max(slowest, report.ConvergenceTicks);
         }
 
         output.WriteLine($"{count} seeds, {replicas} replicas: {reads} linearizable reads and {writes} acknowledged writes checked, " +
             $"{checks} safety checks, {crashes} crashes, {snapshots} snapshots installed, {elections} terms, {messages} messages, " +
-            $"{configurationChanges} configuration changes, " +
+            $"{configurationChanges} configuration changes, {transfers} leadership transfers, " +
             $"slowest convergence {slowest} ticks");
         if (count >= 100)
         {

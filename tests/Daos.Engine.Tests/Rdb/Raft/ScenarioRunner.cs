@@ -49,7 +49,11 @@ internal sealed class ScenarioRunner
                 AddNodes(args);
                 break;
             case "campaign":
-                Node(args[0]).Campaign();
+                if (!Node(args[0]).Campaign())
+                {
+                    Line("refused");
+                }
+
                 Cluster.ProcessAllReady();
                 break;
             case "tick":
