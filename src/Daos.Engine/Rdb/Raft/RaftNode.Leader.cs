@@ -366,6 +366,24 @@ public sealed partial class RaftNode
 
         _log.CommitTo(index);
         ApplyConfigurationChanges(index);
+        MaybeLeaveJoint();
+    }
+
+    /// <summary>
+    /// A leader in joint consensus with no change pending appends the leave-joint entry. This covers both the leader
+    /// that committed the enter-joint entry and a leader elected after it committed (whose predecessor never got to
+    /// append the leave-joint, or whose leave-joint was lost uncommitted).
+    /// </summary>
+    private void MaybeLeaveJoint()
+    {
+        if (Role != RaftRole.Leader || !Configuration.IsJoint || _pendingConfigIndex > _log.Committed)
+        {
+            return;
+        }
+
+        // Every caller that can commit on a leader broadcasts afterwards, which carries this entry too.
+        _pendingConfigIndex = _log.LastIndex + 1;
+        AppendEntry(LogEntryKind.ConfigChange, ConfigChange.LeaveJoint().Encode());
     }
 
     /// <summary>
@@ -402,17 +420,6 @@ public sealed partial class RaftNode
 
             RecordConfiguration(entry.Index, next);
             changed = true;
-            if (Role == RaftRole.Leader && next.IsJoint && change.Kind == ConfigChangeKind.EnterJoint && IsPromotable)
-            {
-                // Leave joint consensus as soon as it is entered: the leader appends the matching LeaveJoint.
-                _pendingConfigIndex = _log.LastIndex + 1;
-                _log.AppendOne(new LogEntry(_log.LastIndex + 1, Term, LogEntryKind.ConfigChange, ConfigChange.LeaveJoint().Encode()));
-                _configEntryIndexes.Add(_log.LastIndex);
-                if (_progress.TryGetValue(Id, out Progress? self))
-                {
-                    self.MaybeUpdate(_log.LastIndex);
-                }
-            }
         }
 
         if (changed && Role == RaftRole.Leader)

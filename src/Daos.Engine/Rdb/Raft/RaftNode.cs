@@ -81,7 +81,7 @@ public sealed partial class RaftNode
 
         Term = state.Term;
         VotedFor = state.Vote;
-        _persistedHardState = state;
+        _persistedHardState = storage.HardState; // A repaired state differs, so the first Ready persists it.
         Configuration = storage.Snapshot.Configuration;
         AppliedConfiguration = Configuration;
         FindConfigurationEntries();
