@@ -483,8 +483,7 @@ public sealed partial class RaftNode
             return ReadRequestStatus.Accepted;
         }
 
-        var selfOnly = new Dictionary<ulong, bool> { [Id] = true };
-        if (QuorumMath.Vote(Configuration, selfOnly) == VoteResult.Won)
+        if (QuorumMath.Vote(Configuration, _selfVote) == VoteResult.Won)
         {
             RespondToRead(requester, context, _log.Committed);
             return ReadRequestStatus.Accepted;

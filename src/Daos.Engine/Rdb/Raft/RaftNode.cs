@@ -23,6 +23,7 @@ public sealed partial class RaftNode
     private readonly List<ReadState> _readStates = [];
     private readonly List<PendingRead> _pendingReads = [];
     private readonly List<LogEntry> _scratch = [];
+    private readonly Dictionary<ulong, bool> _selfVote;
     private readonly List<KeyValuePair<ulong, RaftConfiguration>> _configurationHistory = [];
 
     // Indexes of configuration-change entries above the commit index, ascending: applied when they commit.
@@ -62,6 +63,7 @@ public sealed partial class RaftNode
         options.Validate();
         _options = options;
         _random = random;
+        _selfVote = new Dictionary<ulong, bool> { [options.ReplicaId] = true };
         _log = new RaftLog(storage);
         HardState state = storage.HardState;
 
