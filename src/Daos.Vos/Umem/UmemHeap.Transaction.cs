@@ -5,7 +5,6 @@ namespace Daos.Vos.Umem;
 
 internal sealed partial class UmemHeap
 {
-    private static readonly SendOrPostCallback s_postedFlush = state => ((UmemHeap)state!).RunScheduledFlush();
     private static readonly Action<object?> s_scheduledFlush = state => ((UmemHeap)state!).RunScheduledFlush();
 
     private ulong _txId;
@@ -120,7 +119,12 @@ internal sealed partial class UmemHeap
             UndoImage();
             try
             {
+                // Two checkpoints at most: the first frees what the older superblock slot needed, the second the rest.
                 Checkpoint(forCommit: true);
+                if (!_wal.Fits(recordBytes))
+                {
+                    Checkpoint(forCommit: true);
+                }
             }
             finally
             {
@@ -136,8 +140,7 @@ internal sealed partial class UmemHeap
     private ValueTask Durable(ulong sequence)
     {
         Action<Action<object?>, object?>? scheduler = _options.FlushScheduler;
-        SynchronizationContext? context = scheduler is null ? SynchronizationContext.Current : null;
-        if (scheduler is null && context is null)
+        if (scheduler is null)
         {
             try
             {
@@ -156,14 +159,7 @@ internal sealed partial class UmemHeap
         if (!_flushScheduled)
         {
             _flushScheduled = true;
-            if (scheduler is not null)
-            {
-                scheduler(s_scheduledFlush, this);
-            }
-            else
-            {
-                context!.Post(s_postedFlush, this);
-            }
+            scheduler(s_scheduledFlush, this);
         }
 
         return new ValueTask(waiter, waiter.Version);

@@ -26,10 +26,9 @@ internal sealed class UmemOptions
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// How a commit's durability barrier is started. Null: on the <see cref="SynchronizationContext"/> of the
-    /// committing code when there is one (the target's executor: commits made before it runs the flush share one
-    /// barrier), otherwise inline in the commit. Otherwise the callback is handed the flush work and must run it
-    /// later on the heap's owner thread.
+    /// How a commit's durability barrier is started. Null: inline, inside the commit (one barrier per commit).
+    /// Otherwise the callback is handed the flush work once per batch and must run it later on the heap's owner
+    /// thread (the target's executor queue): every commit made before it runs shares that one barrier.
     /// </summary>
     public Action<Action<object?>, object?>? FlushScheduler { get; init; }
 

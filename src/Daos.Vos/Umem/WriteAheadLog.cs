@@ -35,12 +35,19 @@ internal sealed class WriteAheadLog : IDisposable
         Head = head;
         _batchFileOffset = head;
         UsedBytes = usedBytes;
+        UsedSinceCheckpointBytes = usedBytes;
     }
 
     public long CapacityBytes => _sizeBytes - WalFormat.RecordsOffset;
 
-    /// <summary>Bytes between the tail (last checkpoint) and the head, wrap waste included.</summary>
+    /// <summary>
+    /// Bytes between the tail and the head, wrap waste included. The tail is the checkpoint before the last one:
+    /// both superblock slots stay replayable, so losing the newer slot to media corruption loses nothing.
+    /// </summary>
     public long UsedBytes { get; private set; }
+
+    /// <summary>Bytes appended since the last checkpoint.</summary>
+    public long UsedSinceCheckpointBytes { get; private set; }
 
     /// <summary>File offset where the next record goes.</summary>
     public long Head { get; private set; }
@@ -81,6 +88,7 @@ internal sealed class WriteAheadLog : IDisposable
 
             WriteBatchSegment();
             UsedBytes += remaining;
+            UsedSinceCheckpointBytes += remaining;
             Head = WalFormat.RecordsOffset;
             _batchFileOffset = Head;
         }
@@ -90,6 +98,7 @@ internal sealed class WriteAheadLog : IDisposable
         EncodeHeader(record, ++LastSequence, txId, entryCount, recordBytes, 0, record[WalFormat.RecordHeaderBytes..]);
         Head += recordBytes;
         UsedBytes += recordBytes;
+        UsedSinceCheckpointBytes += recordBytes;
         return LastSequence;
     }
 
@@ -188,8 +197,15 @@ internal sealed class WriteAheadLog : IDisposable
         }
     }
 
-    /// <summary>After a checkpoint: every record so far is in the image on file, so its space is free again.</summary>
-    public void Trim() => UsedBytes = 0;
+    /// <summary>
+    /// After a checkpoint: the records before the previous checkpoint are no longer needed by either superblock
+    /// slot, so their space is free again.
+    /// </summary>
+    public void Trim()
+    {
+        UsedBytes = UsedSinceCheckpointBytes;
+        UsedSinceCheckpointBytes = 0;
+    }
 
     public void Dispose() => _file.Dispose();
 }
