@@ -70,10 +70,13 @@ internal sealed partial class UmemHeap
         CheckRange(destination, length);
         CheckRange(source, length);
         CloseRanges();
-        Span<byte> redo = ReserveRedo(WalFormat.OpMove, 0, length, destination);
-        BinaryPrimitives.WriteInt64LittleEndian(redo, source);
+        // Logged by value: a relative "copy from source" entry would not be idempotent when replayed over pages a
+        // crashed checkpoint already wrote with later contents of the source (found by crash enumeration).
+        Span<byte> redo = ReserveRedo(WalFormat.OpCopy, 0, length, destination);
         SaveUndo(destination, length);
-        _image.Span(source, length).CopyTo(_image.Span(destination, length));
+        Span<byte> target = _image.Span(destination, length);
+        _image.Span(source, length).CopyTo(target);
+        target.CopyTo(redo);
         _image.MarkDirty(destination, length);
     }
 

@@ -1,7 +1,7 @@
 namespace Daos.Vos.Umem;
 
 /// <summary>Sizes and policies of a persistent heap. Every bound the heap enforces is one of these.</summary>
-internal sealed class UmemOptions
+internal sealed record UmemOptions
 {
     public const long HeapSizeBytesMin = 64 * 1024;
     public const long HeapSizeBytesMax = 1L << 40;

@@ -37,7 +37,7 @@ internal readonly struct UmemTransaction : IDisposable
     /// <summary>Fills <paramref name="length"/> bytes with <paramref name="value"/> (a compact memset entry).</summary>
     public void Set(long offset, byte value, int length) => _heap.TxSet(Id, offset, value, length);
 
-    /// <summary>Copies <paramref name="length"/> heap bytes from <paramref name="source"/> to <paramref name="destination"/> (a compact move entry; ranges may overlap).</summary>
+    /// <summary>Copies <paramref name="length"/> heap bytes from <paramref name="source"/> to <paramref name="destination"/> (ranges may overlap; logged by value).</summary>
     public void Move(long destination, long source, int length) => _heap.TxMove(Id, destination, source, length);
 
     /// <summary>

@@ -24,8 +24,9 @@ internal static class WalFormat
     public const int SequenceAt = 0, TxIdAt = 8, IncarnationAt = 16, EntryCountAt = 20, LengthAt = 24, FlagsAt = 28,
         CrcAt = 32;
 
-    // Entry ops.
-    public const byte OpCopy = 1, OpSet = 2, OpMove = 3;
+    // Entry ops: absolute values only, so replaying a record twice, or over pages that already hold later
+    // contents, leaves the same bytes.
+    public const byte OpCopy = 1, OpSet = 2;
 
     public static void WriteHeader(Span<byte> block, ulong heapId, long walSizeBytes)
     {
@@ -78,10 +79,5 @@ internal static class WalFormat
     public static int Align(int length) => (length + RecordAlignment - 1) & ~(RecordAlignment - 1);
 
     /// <summary>Bytes an entry occupies in a record.</summary>
-    public static int EntryBytes(byte op, int length) => op switch
-    {
-        OpCopy => EntryHeaderBytes + Align(length),
-        OpMove => EntryHeaderBytes + 8,
-        _ => EntryHeaderBytes,
-    };
+    public static int EntryBytes(byte op, int length) => op == OpCopy ? EntryHeaderBytes + Align(length) : EntryHeaderBytes;
 }

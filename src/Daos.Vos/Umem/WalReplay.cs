@@ -119,7 +119,7 @@ internal static class WalReplay
             byte op = entries[at];
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(entries[(at + 4)..]);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + 8)..]);
-            if (op is not (WalFormat.OpCopy or WalFormat.OpSet or WalFormat.OpMove) || length > int.MaxValue
+            if (op is not (WalFormat.OpCopy or WalFormat.OpSet) || length > int.MaxValue
                 || offset > (ulong)heapSize || length > (ulong)heapSize - offset)
             {
                 throw Corrupt(sequence, pos, $"entry {i} (op {op}, {length} bytes at {offset}) does not fit the heap");
@@ -129,15 +129,6 @@ internal static class WalReplay
             if (entries.Length - at < size)
             {
                 throw Corrupt(sequence, pos, $"entry {i} runs past the record");
-            }
-
-            if (op == WalFormat.OpMove)
-            {
-                ulong source = BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + WalFormat.EntryHeaderBytes)..]);
-                if (source > (ulong)heapSize || length > (ulong)heapSize - source)
-                {
-                    throw Corrupt(sequence, pos, $"entry {i} moves from outside the heap");
-                }
             }
 
             at += size;
@@ -164,12 +155,8 @@ internal static class WalReplay
                 case WalFormat.OpCopy:
                     entries.Slice(at + WalFormat.EntryHeaderBytes, length).CopyTo(target);
                     break;
-                case WalFormat.OpSet:
-                    target.Fill(entries[at + 1]);
-                    break;
                 default:
-                    long source = (long)BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + WalFormat.EntryHeaderBytes)..]);
-                    image.Span(source, length).CopyTo(target);
+                    target.Fill(entries[at + 1]);
                     break;
             }
 
