@@ -135,7 +135,7 @@ internal sealed class CrashWorkload
 
             if (random.Chance(0.15))
             {
-                heap.CheckpointAsync().AsTask().GetAwaiter().GetResult();
+                Checkpoint(heap);
             }
         }
 

@@ -139,7 +139,7 @@ public sealed class HeapModelTests
                             working = null;
                         }
 
-                        heap.CheckpointAsync().AsTask().GetAwaiter().GetResult();
+                        Checkpoint(heap);
                         break;
                     default:
                         heap.Dispose(); // aborts an open transaction

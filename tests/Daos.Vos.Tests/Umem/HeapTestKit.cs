@@ -52,6 +52,18 @@ internal static class HeapTestKit
         Assert.True(commit.IsCompletedSuccessfully, "an inline commit completes before it returns");
     }
 
+    /// <summary>Checkpoints a heap whose medium completes synchronously.</summary>
+    public static void Checkpoint(UmemHeap heap)
+    {
+        Task checkpoint = heap.CheckpointAsync().AsTask();
+        if (checkpoint.IsFaulted)
+        {
+            throw checkpoint.Exception!.InnerException!;
+        }
+
+        Assert.True(checkpoint.IsCompletedSuccessfully);
+    }
+
     public static byte[] Bytes(int length, int seed)
     {
         byte[] data = new byte[length];
