@@ -200,7 +200,7 @@ internal sealed partial class UmemHeap
 
     private void WriteSuperblock(in Superblock sb)
     {
-        byte[] slot = new byte[HeapFormat.SlotBytes];
+        byte[] slot = _slotBuffer;
         HeapFormat.Write(sb, slot);
         _heapFile.Write((long)(sb.Sequence % 2) * HeapFormat.SlotBytes, slot);
         _heapFile.Flush();

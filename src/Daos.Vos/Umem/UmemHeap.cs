@@ -32,6 +32,7 @@ internal sealed partial class UmemHeap : IDisposable
     private readonly HeapImage _image;
     private readonly WriteAheadLog _wal;
     private readonly List<ITransactionParticipant> _participants = [];
+    private readonly byte[] _slotBuffer = new byte[HeapFormat.SlotBytes];
     private Superblock _superblock;
     private long _lastCheckpointTimestamp;
     private Exception? _failure;
