@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Daos.Storage;
 using Daos.Vos.Umem;
 
@@ -146,7 +147,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
             return false;
         }
 
-        (long count, long start) = _bySize.GetViewBetween((blockCount, 0), (long.MaxValue, long.MaxValue)).Min;
+        // Best fit: the smallest free extent that is large enough (the view costs an allocation, so try the minimum first).
+        (long count, long start) = _bySize.Min.Count >= blockCount
+            ? _bySize.Min
+            : _bySize.GetViewBetween((blockCount, 0), (long.MaxValue, long.MaxValue)).Min;
         RemoveVolatile(start, count);
         if (count > blockCount)
         {
@@ -176,6 +180,7 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     /// is a multiple of 4 KiB goes to the file straight from the caller's memory; otherwise it is copied once into
     /// an aligned pooled buffer padded with zeros.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(BlobReservation reservation, long blockInReservation, ReadOnlyMemory<byte> data,
         CancellationToken ct = default)
     {
@@ -216,6 +221,7 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     public ValueTask FlushAsync(CancellationToken ct = default) => _file.FlushAsync(ct);
 
     /// <summary>Reads <paramref name="destination"/>.Length bytes starting at data block <paramref name="block"/>, straight into it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadAsync(long block, Memory<byte> destination, CancellationToken ct = default)
     {
         long blocks = (destination.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;

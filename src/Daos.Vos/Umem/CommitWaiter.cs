@@ -4,16 +4,25 @@ namespace Daos.Vos.Umem;
 
 /// <summary>
 /// The pooled completion behind a commit's <see cref="ValueTask"/>: completed by the WAL once the commit's record
-/// is durable, returned to the pool when the awaiter reads the result. No allocation per commit once warm.
+/// is durable. The awaiter may read the result on any thread, so it only marks the waiter consumed; the WAL, on
+/// its owner thread, recycles consumed waiters. No allocation per commit once warm.
 /// </summary>
 internal sealed class CommitWaiter : IValueTaskSource
 {
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
-    private readonly Stack<CommitWaiter> _pool;
-
-    public CommitWaiter(Stack<CommitWaiter> pool) => _pool = pool;
+    private volatile bool _consumed;
 
     public ulong Sequence { get; set; }
+
+    /// <summary>True once the awaiter has read the result: the owner may reset and reuse it.</summary>
+    public bool Consumed => _consumed;
+
+    /// <summary>Owner thread: makes a consumed waiter ready for another commit.</summary>
+    public void Reset()
+    {
+        _core.Reset();
+        _consumed = false;
+    }
 
     public short Version => _core.Version;
 
@@ -29,8 +38,7 @@ internal sealed class CommitWaiter : IValueTaskSource
         }
         finally
         {
-            _core.Reset();
-            _pool.Push(this);
+            _consumed = true;
         }
     }
 

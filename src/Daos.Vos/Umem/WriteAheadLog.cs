@@ -21,7 +21,8 @@ internal sealed class WriteAheadLog : IDisposable
     private long _batchFileOffset;
     private bool _writtenNotFlushed;
     private readonly Queue<CommitWaiter> _waiters = new();
-    private readonly Stack<CommitWaiter> _waiterPool = new();
+    private readonly Queue<CommitWaiter> _completed = new();
+    private const int CompletedWaitersMax = 4096;
 
     public WriteAheadLog(IMediumFile file, long sizeBytes, ulong heapId, ulong incarnation, ulong lastSequence, long head,
         long usedBytes)
@@ -147,9 +148,15 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>A waiter completed when <paramref name="sequence"/> is durable.</summary>
     public CommitWaiter Wait(ulong sequence)
     {
-        if (!_waiterPool.TryPop(out CommitWaiter? waiter))
+        CommitWaiter waiter;
+        if (_completed.TryPeek(out CommitWaiter? recycled) && recycled.Consumed)
         {
-            waiter = new CommitWaiter(_waiterPool);
+            waiter = _completed.Dequeue();
+            waiter.Reset();
+        }
+        else
+        {
+            waiter = new CommitWaiter();
         }
 
         waiter.Sequence = sequence;
@@ -194,6 +201,12 @@ internal sealed class WriteAheadLog : IDisposable
         {
             _waiters.Dequeue();
             waiter.Complete();
+            if (_completed.Count == CompletedWaitersMax)
+            {
+                _completed.Dequeue(); // never awaited: left to the collector
+            }
+
+            _completed.Enqueue(waiter);
         }
     }
 
