@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Daos.Storage;
 
@@ -97,7 +98,7 @@ internal sealed partial class UmemHeap : IDisposable
     /// <summary>Reads an unmanaged value at <paramref name="offset"/>.</summary>
     public T Read<T>(long offset) where T : unmanaged
     {
-        int size = Marshal.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
         CheckRange(offset, size);
         return MemoryMarshal.Read<T>(_image.Span(offset, size));
     }
