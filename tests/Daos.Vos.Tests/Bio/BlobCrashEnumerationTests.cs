@@ -12,7 +12,7 @@ namespace Daos.Vos.Tests.Bio;
 /// is consistent with its free count), every extent the metadata points at holds its data, and the free count is
 /// exactly the blocks nothing points at (unpublished writes leaked nothing).
 /// </summary>
-public sealed class BlobCrashEnumerationTests
+public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const long Blocks = 64;
     private const int Slots = 16;
@@ -47,6 +47,7 @@ public sealed class BlobCrashEnumerationTests
             }
         }
 
+        output.WriteLine($"{states} blob crash states checked");
         Assert.True(states > 1000, $"{states} states");
     }
 
