@@ -254,7 +254,8 @@ internal sealed partial class UmemHeap
 
     private void EnsureRedoRoom(int bytes)
     {
-        long limit = (long)(_options.TransactionWalShareMax * _wal.CapacityBytes) - WalFormat.RecordHeaderBytes;
+        long limit = Math.Min((long)(_options.TransactionWalShareMax * _wal.CapacityBytes), WalFormat.RecordBytesMax)
+            - WalFormat.RecordHeaderBytes;
         long pending = 0;
         for (int i = 0; i < _rangeCount; i += 2)
         {
@@ -264,7 +265,7 @@ internal sealed partial class UmemHeap
         if (_redoLength + pending + bytes > limit)
         {
             throw new DaosException(DaosError.NoSpace,
-                $"transaction {_txId} of heap '{Name}' would exceed {limit} bytes of redo (a quarter of the WAL); split it or abort it");
+                $"transaction {_txId} of heap '{Name}' would exceed {limit} bytes of redo (its share of the WAL); split it or abort it");
         }
     }
 

@@ -20,6 +20,12 @@ internal static class WalFormat
     public const int EntryHeaderBytes = 16;
     public const ushort FlagWrap = 1;
 
+    /// <summary>
+    /// The largest record, whatever the WAL size: replay reads a record's length before its checksum can be checked,
+    /// so a damaged length must never make it buffer more than this.
+    /// </summary>
+    public const int RecordBytesMax = 64 << 20;
+
     // Record header field offsets.
     public const int SequenceAt = 0, TxIdAt = 8, IncarnationAt = 16, EntryCountAt = 20, LengthAt = 24, FlagsAt = 28,
         CrcAt = 32;

@@ -50,7 +50,8 @@ internal static class WalReplay
             }
 
             int length = BinaryPrimitives.ReadInt32LittleEndian(header[WalFormat.LengthAt..]);
-            if (length < WalFormat.RecordHeaderBytes || length > remaining || length % WalFormat.RecordAlignment != 0
+            if (length < WalFormat.RecordHeaderBytes || length > remaining || length > WalFormat.RecordBytesMax
+                || length % WalFormat.RecordAlignment != 0
                 || used + length > capacity)
             {
                 stop = $"record {sequence} at {pos} has impossible length {length}";

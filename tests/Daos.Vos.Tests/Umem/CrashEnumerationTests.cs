@@ -37,7 +37,16 @@ public sealed class CrashEnumerationTests(ITestOutputHelper output)
         long states = 0;
         for (ulong w = firstSeed; w < firstSeed + (ulong)workloads; w++)
         {
-            var workload = new CrashWorkload(w);
+            CrashWorkload workload;
+            try
+            {
+                workload = new CrashWorkload(w);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException($"workload seed {w} failed while recording: {e.Message}", e);
+            }
+
             Assert.True(workload.CheckpointCount > 0, $"workload {w} never checkpointed");
             List<int> points = workload.CrashPoints();
             foreach (int point in points)

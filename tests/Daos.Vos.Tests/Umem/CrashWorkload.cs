@@ -66,8 +66,11 @@ internal sealed class CrashWorkload
                     else if (kind == 8)
                     {
                         (long offset, int size) = live[random.Next(live.Count)];
-                        int length = random.Next(1, size / 2 + 1);
-                        tx.Move(offset + size - length, offset, length);
+                        if (size >= 2)
+                        {
+                            int length = random.Next(1, size / 2 + 1);
+                            tx.Move(offset + size - length, offset, length);
+                        }
                     }
                     else if (freed.Count == 0)
                     {
