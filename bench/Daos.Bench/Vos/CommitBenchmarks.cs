@@ -17,7 +17,7 @@ public class CommitBenchmarks
     private const int Operations = 512;
     private const int Committers = 32;
     private const long RawFileBytes = 64L << 20;
-    private readonly Queue<(Action<object?> Work, object? State)> _scheduled = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Action<object?> Work, object? State)> _scheduled = new();
     private readonly ValueTask[] _pending = new ValueTask[Committers];
     private readonly byte[] _record = new byte[128];
     private readonly byte[] _value = new byte[64];

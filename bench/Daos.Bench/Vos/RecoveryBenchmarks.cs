@@ -23,7 +23,7 @@ public class RecoveryBenchmarks
     {
         _directory = BenchDirectory.Create("recovery");
         _medium = FileMedium.Open(_directory);
-        var scheduled = new Queue<(Action<object?> Work, object? State)>();
+        var scheduled = new System.Collections.Concurrent.ConcurrentQueue<(Action<object?> Work, object? State)>();
         _options = new UmemOptions
         {
             HeapSizeBytes = 64L << 20,
@@ -62,7 +62,7 @@ public class RecoveryBenchmarks
         Console.WriteLine($"// WAL bytes replayed per open: {check.Recovery.BytesReplayed} ({check.Recovery.RecordsReplayed} records)");
     }
 
-    private static void RunScheduled(Queue<(Action<object?> Work, object? State)> scheduled)
+    private static void RunScheduled(System.Collections.Concurrent.ConcurrentQueue<(Action<object?> Work, object? State)> scheduled)
     {
         while (scheduled.TryDequeue(out (Action<object?> Work, object? State) item))
         {

@@ -6,6 +6,12 @@ namespace Daos.Vos.Umem;
 internal sealed partial class UmemHeap
 {
     private static readonly Action<object?> s_scheduledFlush = state => ((UmemHeap)state!).RunScheduledFlush();
+    private static readonly Action<object?> s_scheduledCheckpoint = state => ((UmemHeap)state!).RunScheduledCheckpoint();
+    private static readonly TimerCallback s_checkpointTimer = state =>
+    {
+        var heap = (UmemHeap)state!;
+        heap._options.FlushScheduler!(s_scheduledCheckpoint, heap);
+    };
 
     private ulong _txId;
     private ulong _lastTxId;
@@ -184,6 +190,23 @@ internal sealed partial class UmemHeap
         catch (Exception e)
         {
             // The waiters already carry the failure; the heap refuses further work.
+            _failure ??= e;
+        }
+    }
+
+    private void RunScheduledCheckpoint()
+    {
+        if (_disposed || _failure is not null || _txId != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            CheckpointIfDue();
+        }
+        catch (Exception e)
+        {
             _failure ??= e;
         }
     }

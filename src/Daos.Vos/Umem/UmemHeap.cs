@@ -55,7 +55,14 @@ internal sealed partial class UmemHeap : IDisposable
         _lastCheckpointTimestamp = _time.GetTimestamp();
         Allocator = new UmemAllocator(this);
         _participants.Add(Allocator);
+        if (options.FlushScheduler is not null)
+        {
+            // The timer only hands the check to the owner's scheduler; the checkpoint itself runs on the owner.
+            _checkpointTimer = _time.CreateTimer(s_checkpointTimer, this, options.CheckpointInterval, options.CheckpointInterval);
+        }
     }
+
+    private readonly ITimer? _checkpointTimer;
 
     public string Name { get; }
 
@@ -200,6 +207,7 @@ internal sealed partial class UmemHeap : IDisposable
         finally
         {
             _disposed = true;
+            _checkpointTimer?.Dispose();
             _wal.Dispose();
             _heapFile.Dispose();
             _image.Dispose();

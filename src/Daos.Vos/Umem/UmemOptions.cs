@@ -22,13 +22,18 @@ internal sealed record UmemOptions
     /// <summary>A checkpoint starts once the WAL holds more than this fraction of its capacity.</summary>
     public double CheckpointWalFillRatio { get; init; } = 0.5;
 
-    /// <summary>A checkpoint starts at the first transaction boundary after this long without one.</summary>
+    /// <summary>
+    /// A checkpoint starts at the first transaction boundary after this long without one. With a
+    /// <see cref="FlushScheduler"/>, a timer of <see cref="TimeProvider"/> also hands the check to the scheduler every
+    /// interval, so an idle heap checkpoints too.
+    /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How a commit's durability barrier is started. Null: inline, inside the commit (one barrier per commit).
     /// Otherwise the callback is handed the flush work once per batch and must run it later on the heap's owner
-    /// thread (the target's executor queue): every commit made before it runs shares that one barrier.
+    /// thread (the target's executor queue): every commit made before it runs shares that one barrier. It is also
+    /// called from the checkpoint timer, possibly on another thread: it must only enqueue.
     /// </summary>
     public Action<Action<object?>, object?>? FlushScheduler { get; init; }
 

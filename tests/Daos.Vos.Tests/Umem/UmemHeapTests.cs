@@ -191,6 +191,29 @@ public sealed class UmemHeapTests
     }
 
     [Fact]
+    public void An_idle_heap_checkpoints_when_its_timer_hands_the_check_to_the_owner()
+    {
+        var time = new ManualTimeProvider();
+        var scheduled = new Queue<(Action<object?> Work, object? State)>();
+        using UmemHeap heap = Create(NewMedium(), Options(time: time, scheduler: (work, state) => scheduled.Enqueue((work, state))));
+        UmemTransaction tx = heap.Begin();
+        tx.Write(UmemHeap.RootOffset, 5L);
+        _ = tx.CommitAsync().AsTask();
+        while (scheduled.TryDequeue(out (Action<object?> Work, object? State) item))
+        {
+            item.Work(item.State);
+        }
+
+        Assert.Equal(0, heap.CheckpointCount);
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Single(scheduled);
+        Assert.Equal(0, heap.CheckpointCount); // nothing runs off the owner thread
+        (Action<object?> work, object? state) = scheduled.Dequeue();
+        work(state);
+        Assert.Equal(1, heap.CheckpointCount);
+    }
+
+    [Fact]
     public void Recovering_twice_gives_the_same_image()
     {
         SimulatedMedium medium = NewMedium();
