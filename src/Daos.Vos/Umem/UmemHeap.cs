@@ -204,6 +204,11 @@ internal sealed partial class UmemHeap : IDisposable
                 _wal.FlushBatch();
             }
         }
+        catch (Exception e)
+        {
+            // The waiting commits already carry the failure; disposing must still release the files.
+            _failure = e;
+        }
         finally
         {
             _disposed = true;
