@@ -100,6 +100,18 @@ internal sealed class WriteAheadLog : IDisposable
         Head += recordBytes;
         UsedBytes += recordBytes;
         UsedSinceCheckpointBytes += recordBytes;
+        long left = _sizeBytes - Head;
+        if (left < WalFormat.RecordHeaderBytes)
+        {
+            // Wrap now rather than at the next append, so the head (and a checkpoint position taken from it) is
+            // always a place a record can start.
+            WriteBatchSegment();
+            UsedBytes += left;
+            UsedSinceCheckpointBytes += left;
+            Head = WalFormat.RecordsOffset;
+            _batchFileOffset = Head;
+        }
+
         return LastSequence;
     }
 

@@ -214,6 +214,38 @@ public sealed class UmemHeapTests
     }
 
     [Fact]
+    public void A_checkpoint_when_the_head_sits_at_the_end_of_the_region_is_replayable()
+    {
+        SimulatedMedium medium = NewMedium();
+        UmemOptions options = Options(walBytes: 16 * 1024, fillRatio: 1.0);
+        using (UmemHeap heap = UmemHeap.Create(medium, Name, options))
+        {
+            // 48 records of exactly 256 bytes fill the 12 KiB region to its last byte.
+            for (int i = 0; i < 48; i++)
+            {
+                using UmemTransaction tx = heap.Begin();
+                tx.Write(UmemHeap.RootOffset + i, Bytes(200, i));
+                Commit(tx);
+            }
+
+            Assert.Equal(0, heap.CheckpointCount);
+            Checkpoint(heap);
+        }
+
+        using (UmemHeap reopened = UmemHeap.Open(medium, Name, options))
+        {
+            Assert.Equal(0, reopened.Recovery.RecordsReplayed);
+            using UmemTransaction tx = reopened.Begin();
+            tx.Write(UmemHeap.RootOffset, 99L);
+            Commit(tx);
+        }
+
+        using UmemHeap again = UmemHeap.Open(medium, Name, options);
+        Assert.Equal(1, again.Recovery.RecordsReplayed);
+        Assert.Equal(99L, again.Read<long>(UmemHeap.RootOffset));
+    }
+
+    [Fact]
     public void Recovering_twice_gives_the_same_image()
     {
         SimulatedMedium medium = NewMedium();
