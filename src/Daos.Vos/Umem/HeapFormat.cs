@@ -77,7 +77,8 @@ internal static class HeapFormat
             && sb.HeapSizeBytes >= UmemOptions.HeapSizeBytesMin && sb.HeapSizeBytes % PageBytes == 0
             && sb.HeapSizeBytes <= UmemOptions.HeapSizeBytesMax
             && sb.WalSizeBytes >= UmemOptions.WalSizeBytesMin && sb.WalSizeBytes % PageBytes == 0
-            && sb.CheckpointWalOffset >= WalFormat.RecordsOffset && sb.CheckpointWalOffset < sb.WalSizeBytes
+            && sb.CheckpointWalOffset >= WalFormat.RecordsOffset
+            && sb.CheckpointWalOffset <= sb.WalSizeBytes - WalFormat.RecordHeaderBytes
             && sb.CheckpointWalOffset % WalFormat.RecordAlignment == 0;
         return sane ? SlotStatus.Valid : SlotStatus.BadField;
     }
