@@ -335,21 +335,24 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     private void InsertVolatile(long start, long count)
     {
         // Merge with the neighbours in the in-memory index (reserved blocks are absent from it, so they never merge).
-        SortedSet<(long Start, long Count)> before = _byOffset.GetViewBetween((long.MinValue, 0), (start - 1, long.MaxValue));
-        if (before.Count > 0 && before.Max.Start + before.Max.Count == start)
+        // A view's Count walks the whole view; its Min and Max are logarithmic, and an empty view yields (0, 0),
+        // which no extent equals (counts are positive).
+        if (start > 0)
         {
-            (long s, long c) = before.Max;
-            RemoveVolatile(s, c);
-            start = s;
-            count += c;
+            (long s, long c) = _byOffset.GetViewBetween((0, 0), (start - 1, long.MaxValue)).Max;
+            if (c > 0 && s + c == start)
+            {
+                RemoveVolatile(s, c);
+                start = s;
+                count += c;
+            }
         }
 
-        SortedSet<(long Start, long Count)> after = _byOffset.GetViewBetween((start + count, 0), (start + count, long.MaxValue));
-        if (after.Count > 0)
+        (long nextStart, long nextCount) = _byOffset.GetViewBetween((start + count, 0), (start + count, long.MaxValue)).Min;
+        if (nextCount > 0)
         {
-            (long s, long c) = after.Min;
-            RemoveVolatile(s, c);
-            count += c;
+            RemoveVolatile(nextStart, nextCount);
+            count += nextCount;
         }
 
         AddVolatile(start, count);
