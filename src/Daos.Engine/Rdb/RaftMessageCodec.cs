@@ -38,7 +38,7 @@ public static class RaftMessageCodec
 
         if (message.Chunk is { } chunk)
         {
-            size += (8 * 6) + 4 + (8 * chunk.Configuration.Voters.Count) + 4 + (8 * chunk.Configuration.OutgoingVoters.Count) + 4 + chunk.Data.Length;
+            size += (8 * 5) + 4 + (8 * chunk.Configuration.Voters.Count) + 4 + (8 * chunk.Configuration.OutgoingVoters.Count) + 4 + chunk.Data.Length;
         }
 
         return size;

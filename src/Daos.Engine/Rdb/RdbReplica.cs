@@ -82,6 +82,9 @@ public sealed class RdbReplica : IAsyncDisposable
     /// <summary>The local state machine; read it only on the executor, and only after a linearizable read point for fresh data.</summary>
     public RdbStore Store => _store;
 
+    /// <summary>Called on the executor after each committed entry is applied, for checkers.</summary>
+    internal Action<LogEntry>? EntryApplied { get; set; }
+
     /// <summary>The durable log (after start), for checkers.</summary>
     internal DurableRaftLog? Log => _log;
 
@@ -249,7 +252,6 @@ public sealed class RdbReplica : IAsyncDisposable
         {
             return ValueTask.FromResult(DaosError.Protocol);
         }
-
         _node.Step(message);
         Drain();
         return ValueTask.FromResult(DaosError.None);
@@ -306,6 +308,7 @@ public sealed class RdbReplica : IAsyncDisposable
             _store.Skip(entry.Index);
         }
 
+        EntryApplied?.Invoke(entry);
         if (_writes.Remove(entry.Index, out PendingWrite write))
         {
             // Another leader's entry at this index means ours was overwritten and never applied.

@@ -232,7 +232,6 @@ public sealed class DurableRaftLog : IRaftLogStorage, IDisposable
         {
             ThrowHelper.InvalidArgument($"snapshot index {appliedIndex} is outside ({_index.Snapshot.Index},{_index.LastIndex}]");
         }
-
         var snapshot = new RaftSnapshot(appliedIndex, term, configuration, data);
         WriteSnapshotFile(snapshot);
         var index = new MemoryRaftLogStorage();
