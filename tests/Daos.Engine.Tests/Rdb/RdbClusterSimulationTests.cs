@@ -1,9 +1,10 @@
 namespace Daos.Engine.Tests.Rdb;
 
 /// <summary>
-/// Seeds of <see cref="RdbClusterSimulation"/>, 3 and 5 replicas. Soak only for now: some seeds stop making progress
-/// in simulated time after a crash, restart and heal (seed 1 with 3 replicas and a one-second workload spins inside
-/// a single scheduler step outside the replica code), so each seed runs under a watchdog that reports it as stuck.
+/// Seeds of <see cref="RdbClusterSimulation"/>, 3 and 5 replicas. Soak only for now: most seeds stop making progress
+/// in simulated time after one to three simulated seconds, with or without crashes (seed 1 with 3 replicas spins
+/// inside a single scheduler step, outside the replica's own code; not yet diagnosed), so each seed runs under a
+/// watchdog that reports it as stuck with its seed.
 /// </summary>
 public sealed class RdbClusterSimulationTests
 {
