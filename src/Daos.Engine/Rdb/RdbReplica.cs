@@ -1,0 +1,433 @@
+using System.Buffers;
+using Daos.Engine.Rdb.Log;
+using Daos.Engine.Rdb.Raft;
+using Daos.Storage;
+using Daos.Transport;
+
+namespace Daos.Engine.Rdb;
+
+/// <summary>
+/// One replica of an RDB group, hosted on an engine target: the <see cref="RaftNode"/>, its
+/// <see cref="DurableRaftLog"/> and the <see cref="RdbStore"/>, driven on the target's single-threaded
+/// <see cref="IRpcExecutor"/>. Raft messages travel as RPCs (<see cref="RaftMessageCodec"/>) through the transport,
+/// so the same replica runs over TCP, in-process and simulated networks; ticks come from the transport's
+/// <see cref="TimeProvider"/>. Writes are transactions proposed at the leader; reads are linearizable (ReadIndex or
+/// lease, as the Raft options say) and served from the local store once it has applied the confirmed index.
+/// </summary>
+/// <remarks>
+/// Every touch of the node, log and store happens on the executor. Public methods may be called from any thread:
+/// they post to the executor and complete their task from it. The executor must run one callback at a time.
+/// </remarks>
+public sealed class RdbReplica : IAsyncDisposable
+{
+    /// <summary>Default RPC opcode of Raft messages.</summary>
+    public const ushort DefaultRaftOpcode = 0x0500;
+
+    private readonly RdbReplicaOptions _options;
+    private readonly IStorageMedium _medium;
+    private readonly RpcNode _rpc;
+    private readonly IRpcExecutor _executor;
+    private readonly DeterministicRandom _random;
+    private readonly RdbStore _store = new();
+    private readonly Dictionary<ulong, PendingWrite> _writes = [];
+    private readonly Dictionary<ulong, PendingRead> _reads = [];
+    private readonly List<ReadState> _confirmedReads = [];
+    private DurableRaftLog? _log;
+    private RaftNode? _node;
+    private ITimer? _timer;
+    private ulong _ticks;
+    private ulong _nextReadContext = 1;
+    private RaftRole _role = RaftRole.Follower;
+    private bool _stopped;
+
+    /// <summary>Creates a replica; <see cref="StartAsync"/> opens its log and joins the group.</summary>
+    /// <param name="options">Settings.</param>
+    /// <param name="medium">Where the log and snapshot live.</param>
+    /// <param name="rpc">The node's RPC endpoint; the replica registers its opcode there.</param>
+    /// <param name="executor">The single-threaded executor of the target hosting the replica (the one the node's
+    /// executor selector returns for <see cref="RdbReplicaOptions.Target"/>).</param>
+    /// <param name="random">Source of election jitter.</param>
+    public RdbReplica(RdbReplicaOptions options, IStorageMedium medium, RpcNode rpc, IRpcExecutor executor, DeterministicRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(medium);
+        ArgumentNullException.ThrowIfNull(rpc);
+        ArgumentNullException.ThrowIfNull(executor);
+        ArgumentNullException.ThrowIfNull(random);
+        _options = options;
+        _medium = medium;
+        _rpc = rpc;
+        _executor = executor;
+        _random = random;
+    }
+
+    /// <summary>Called on the executor when this replica becomes leader, with the term (start the service here).</summary>
+    public Action<ulong>? SteppedUp { get; set; }
+
+    /// <summary>Called on the executor when this replica stops being leader, with the term (stop the service here).</summary>
+    public Action<ulong>? SteppedDown { get; set; }
+
+    /// <summary>This replica's id.</summary>
+    public ulong Id => _options.Raft.ReplicaId;
+
+    /// <summary>The replica's role (read on the executor for an exact answer).</summary>
+    public RaftRole Role => _role;
+
+    /// <summary>The leader this replica knows of, or 0.</summary>
+    public ulong LeaderId { get; private set; }
+
+    /// <summary>The current term.</summary>
+    public ulong Term { get; private set; }
+
+    /// <summary>The local state machine; read it only on the executor, and only after a linearizable read point for fresh data.</summary>
+    public RdbStore Store => _store;
+
+    /// <summary>Called on the executor after each committed entry is applied, for checkers.</summary>
+    internal Action<LogEntry>? EntryApplied { get; set; }
+
+    /// <summary>The durable log (after start), for checkers.</summary>
+    internal DurableRaftLog? Log => _log;
+
+    /// <summary>The Raft node (after start), for checkers.</summary>
+    internal RaftNode? Node => _node;
+
+    /// <summary>Opens the log (recovering after a crash), rebuilds the store from the snapshot, registers the handler and starts ticking.</summary>
+    public Task StartAsync()
+    {
+        _rpc.RegisterHandler(_options.RaftOpcode, HandleRaftMessage);
+        return OnExecutor(() =>
+        {
+            _log = DurableRaftLog.Open(_medium, _options.InitialConfiguration);
+            if (!_log.Snapshot.IsEmpty)
+            {
+                _store.Restore(_log.Snapshot.Data.Span);
+            }
+
+            _node = new RaftNode(_options.Raft, _log, _random);
+            _timer = _rpc.Options.TimeProvider.CreateTimer(static s => ((RdbReplica)s!).PostTick(), this, _options.TickInterval, _options.TickInterval);
+            Drain();
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Proposes <paramref name="transaction"/> and completes when its outcome is known (see <see cref="RdbWriteResult"/>).
+    /// A transaction larger than the proposal limit is refused with <see cref="DaosError.RecordTooBig"/>.
+    /// </summary>
+    public Task<RdbWriteResult> WriteAsync(RdbTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.EncodedSizeBytes > _options.Raft.ProposalSizeBytesMax)
+        {
+            return Task.FromResult(new RdbWriteResult(DaosError.RecordTooBig, 0, 0));
+        }
+
+        byte[] encoded = transaction.Encode();
+        var completion = new TaskCompletionSource<RdbWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.Post(_ =>
+        {
+            if (_node is null || _stopped)
+            {
+                completion.SetResult(new RdbWriteResult(DaosError.Shutdown, 0, 0));
+                return;
+            }
+
+            ProposalResult result = _node.Propose(encoded);
+            switch (result.Status)
+            {
+                case ProposalStatus.Accepted:
+                    _writes[result.Index] = new PendingWrite(result.Term, _ticks, completion);
+                    break;
+                case ProposalStatus.Busy:
+                    completion.SetResult(new RdbWriteResult(DaosError.Busy, 0, result.LeaderHint));
+                    break;
+                default:
+                    completion.SetResult(new RdbWriteResult(DaosError.NotLeader, 0, result.LeaderHint));
+                    break;
+            }
+
+            Drain();
+        }, null);
+        return completion.Task;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> against the store at a linearizable point: it sees every write committed before
+    /// this call. Fails with <see cref="DaosError.NotLeader"/> (no leader known; retry), <see cref="DaosError.Busy"/>
+    /// or <see cref="DaosError.Timeout"/>.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<RdbStore, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.Post(_ =>
+        {
+            if (_node is null || _stopped)
+            {
+                completion.SetException(new DaosException(DaosError.Shutdown, "replica stopped"));
+                return;
+            }
+
+            ulong context = _nextReadContext++;
+            ReadRequestStatus status = _node.RequestRead(context);
+            if (status == ReadRequestStatus.Accepted)
+            {
+                _reads[context] = new PendingRead(_ticks, () => completion.TrySetResult(read(_store)),
+                    e => completion.TrySetException(e));
+            }
+            else
+            {
+                DaosError error = status == ReadRequestStatus.Busy ? DaosError.Busy : DaosError.NotLeader;
+                completion.SetException(new DaosException(error, $"read refused: {status}, leader {_node.LeaderId}"));
+            }
+
+            Drain();
+        }, null);
+        return completion.Task;
+    }
+
+    /// <summary>Asks this replica (the leader) to hand leadership to <paramref name="target"/>.</summary>
+    public Task<bool> TransferLeadershipAsync(ulong target) => OnExecutor(() =>
+    {
+        bool started = _node!.TransferLeadership(target);
+        Drain();
+        return started;
+    });
+
+    /// <summary>Stops ticking and answers later requests with <see cref="DaosError.Shutdown"/>; the log stays on the medium.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await OnExecutor(() =>
+        {
+            _stopped = true;
+            _timer?.Dispose();
+            FailAll(DaosError.Shutdown);
+            _log?.Dispose();
+            return true;
+        });
+    }
+
+    private Task<T> OnExecutor<T>(Func<T> action)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.Post(_ =>
+        {
+            try
+            {
+                completion.SetResult(action());
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+        }, null);
+        return completion.Task;
+    }
+
+    private void PostTick() => _executor.Post(static s => ((RdbReplica)s!).OnTick(), this);
+
+    private void OnTick()
+    {
+        if (_node is null || _stopped)
+        {
+            return;
+        }
+
+        _ticks++;
+        _node.Tick();
+        ExpireRequests();
+        Drain();
+    }
+
+    private ValueTask<DaosError> HandleRaftMessage(RpcRequest request, IBufferWriter<byte> response, CancellationToken cancellationToken)
+    {
+        // Runs on the executor of the request's target, which is this replica's executor.
+        if (_node is null || _stopped)
+        {
+            return ValueTask.FromResult(DaosError.Shutdown);
+        }
+
+        RaftMessage message = RaftMessageCodec.Decode(request.Body.Span, _options.GroupId, _options.Raft.ProposalSizeBytesMax + _options.Raft.SnapshotChunkSizeBytes);
+        if (message.To != Id || !_options.Addresses.ContainsKey(message.From))
+        {
+            return ValueTask.FromResult(DaosError.Protocol);
+        }
+        _node.Step(message);
+        Drain();
+        return ValueTask.FromResult(DaosError.None);
+    }
+
+    // Works off every Ready: persist, send, apply, advance, in the order the Ready contract requires.
+    private void Drain()
+    {
+        RaftNode node = _node!;
+        DurableRaftLog log = _log!;
+        while (node.HasReady)
+        {
+            Ready ready = node.GetReady();
+            log.Persist(ready);
+            foreach (RaftMessage message in ready.Messages)
+            {
+                Send(message);
+            }
+
+            if (ready.Snapshot is { } snapshot)
+            {
+                _store.Restore(snapshot.Data.Span);
+            }
+
+            foreach (LogEntry entry in ready.CommittedEntries)
+            {
+                Apply(entry);
+            }
+
+            _confirmedReads.AddRange(ready.ReadStates);
+            Term = node.Term;
+            LeaderId = ready.LeaderId;
+            node.Advance(ready);
+            NoteRole(ready.Role);
+        }
+
+        ServeConfirmedReads();
+        if (_store.AppliedIndex >= log.Snapshot.Index + (ulong)_options.SnapshotIntervalEntries
+            && _store.AppliedIndex == node.AppliedIndex && _store.AppliedIndex >= log.FirstIndex)
+        {
+            log.CompactTo(_store.AppliedIndex, node.AppliedConfiguration, _store.CreateSnapshot());
+        }
+    }
+
+    private void Apply(LogEntry entry)
+    {
+        DaosError status = DaosError.None;
+        if (entry.Kind == LogEntryKind.Normal && entry.Data.Length > 0)
+        {
+            status = _store.Apply(entry.Index, entry.Data.Span);
+        }
+        else
+        {
+            _store.Skip(entry.Index);
+        }
+
+        EntryApplied?.Invoke(entry);
+        if (_writes.Remove(entry.Index, out PendingWrite write))
+        {
+            // Another leader's entry at this index means ours was overwritten and never applied.
+            write.Completion.TrySetResult(write.Term == entry.Term
+                ? new RdbWriteResult(status, entry.Index, LeaderId)
+                : new RdbWriteResult(DaosError.NotLeader, 0, LeaderId));
+        }
+    }
+
+    private void ServeConfirmedReads()
+    {
+        for (int i = _confirmedReads.Count - 1; i >= 0; i--)
+        {
+            ReadState state = _confirmedReads[i];
+            if (state.Index > _store.AppliedIndex)
+            {
+                continue;
+            }
+
+            _confirmedReads.RemoveAt(i);
+            if (_reads.Remove(state.Context, out PendingRead read))
+            {
+                try
+                {
+                    read.Serve();
+                }
+                catch (Exception e)
+                {
+                    read.Fail(e);
+                }
+            }
+        }
+    }
+
+    private void NoteRole(RaftRole role)
+    {
+        if (role == _role)
+        {
+            return;
+        }
+
+        RaftRole previous = _role;
+        _role = role;
+        if (role == RaftRole.Leader)
+        {
+            SteppedUp?.Invoke(Term);
+        }
+        else if (previous == RaftRole.Leader)
+        {
+            // Writes proposed in this term may still commit under the next leader, or may not.
+            foreach (KeyValuePair<ulong, PendingWrite> pair in _writes)
+            {
+                pair.Value.Completion.TrySetResult(new RdbWriteResult(DaosError.TxUncertain, pair.Key, LeaderId));
+            }
+
+            _writes.Clear();
+            SteppedDown?.Invoke(Term);
+        }
+    }
+
+    private void ExpireRequests()
+    {
+        ulong timeout = (ulong)_options.RequestTimeoutTicks;
+        foreach (ulong index in _writes.Where(p => _ticks - p.Value.StartTick > timeout).Select(p => p.Key).ToList())
+        {
+            _writes.Remove(index, out PendingWrite write);
+            write.Completion.TrySetResult(new RdbWriteResult(DaosError.TxUncertain, index, LeaderId));
+        }
+
+        foreach (ulong context in _reads.Where(p => _ticks - p.Value.StartTick > timeout).Select(p => p.Key).ToList())
+        {
+            _reads.Remove(context, out PendingRead read);
+            read.Fail(new DaosException(DaosError.Timeout, "linearizable read not confirmed in time"));
+        }
+    }
+
+    private void FailAll(DaosError error)
+    {
+        foreach (KeyValuePair<ulong, PendingWrite> pair in _writes)
+        {
+            pair.Value.Completion.TrySetResult(new RdbWriteResult(error == DaosError.Shutdown ? DaosError.TxUncertain : error, pair.Key, 0));
+        }
+
+        foreach (PendingRead read in _reads.Values)
+        {
+            read.Fail(new DaosException(error, "replica stopped"));
+        }
+
+        _writes.Clear();
+        _reads.Clear();
+    }
+
+    private void Send(RaftMessage message)
+    {
+        if (!_options.Addresses.TryGetValue(message.To, out TransportAddress address))
+        {
+            return;
+        }
+
+        byte[] body = RaftMessageCodec.Encode(message, _options.GroupId);
+        _ = SendAsync(_rpc.GetPeer(address), body);
+    }
+
+    // Raft tolerates loss: a failed send is dropped, the protocol retries.
+    private async Task SendAsync(RpcPeer peer, byte[] body)
+    {
+        try
+        {
+            using RpcResponse response = await peer.SendAsync(_options.RaftOpcode, _options.Target, body, timeout: _options.TickInterval * _options.Raft.ElectionTicks);
+        }
+        catch (DaosException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private readonly record struct PendingWrite(ulong Term, ulong StartTick, TaskCompletionSource<RdbWriteResult> Completion);
+
+    private readonly record struct PendingRead(ulong StartTick, Action Serve, Action<Exception> Fail);
+}
