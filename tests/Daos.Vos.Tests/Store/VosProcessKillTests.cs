@@ -40,9 +40,11 @@ public sealed class VosProcessKillTests(ITestOutputHelper output)
                     byte[] key = System.Text.Encoding.UTF8.GetBytes("k" + (i % 64).ToString(CultureInfo.InvariantCulture));
                     byte[]? value = await c.FetchAsync(Object, late, key, "v"u8.ToArray());
                     Assert.True(value is not null, $"seed 4242 round {round}: write {i} is missing");
-                    Assert.Equal(i % 2 == 0 ? 5000 : 50, value!.Length);
-                    Assert.Equal(i, BitConverter.ToInt64(value));
-                    Assert.True(value.AsSpan(8).IndexOfAnyExcept((byte)i) < 0, $"seed 4242 round {round}: write {i} is damaged");
+                    // The write after the last counter update may have landed (its counter update had not).
+                    long found = BitConverter.ToInt64(value);
+                    Assert.True(found == i || (found == last + 1 && found % 64 == i % 64), $"seed 4242 round {round}: slot of write {i} holds {found}");
+                    Assert.Equal(found % 2 == 0 ? 5000 : 50, value!.Length);
+                    Assert.True(value.AsSpan(8).IndexOfAnyExcept((byte)found) < 0, $"seed 4242 round {round}: write {found} is damaged");
                 }
             }
         }
