@@ -179,6 +179,44 @@ public sealed class VosContainer
         }
     }
 
+    /// <summary>Prepares a single-value update for transaction <paramref name="transactionId"/> (invisible until committed).</summary>
+    internal ValueTask PrepareUpdateAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, ReadOnlyMemory<byte> value) =>
+        Run(() => _store.UpdateAsync(oid, epoch, dkey, akey, value, VosCondition.None, RequireTransaction(transactionId)));
+
+    /// <summary>Prepares an array write for transaction <paramref name="transactionId"/>.</summary>
+    internal ValueTask PrepareWriteAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, long index, int recordSize, ReadOnlyMemory<byte> records) =>
+        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records, transactionId: RequireTransaction(transactionId)));
+
+    /// <summary>Prepares an akey punch for transaction <paramref name="transactionId"/>.</summary>
+    internal ValueTask PreparePunchAkeyAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey) =>
+        Run(() => _store.PunchAsync(RecordKind.AkeyPunch, oid, epoch, dkey, akey, RequireTransaction(transactionId)));
+
+    /// <summary>Makes every record prepared by <paramref name="transactionId"/> visible at its epoch.</summary>
+    internal ValueTask CommitTransactionAsync(uint transactionId) => Run(() => _store.CommitTransactionAsync(transactionId));
+
+    /// <summary>Discards every record prepared by <paramref name="transactionId"/>.</summary>
+    internal ValueTask AbortTransactionAsync(uint transactionId) => Run(() => _store.AbortTransactionAsync(transactionId));
+
+    internal int PreparedTransactionCount => _store.PreparedTransactionCount;
+
+    private static uint RequireTransaction(uint transactionId) => transactionId != 0 ? transactionId
+        : throw new DaosException(DaosError.InvalidArgument, "transaction id 0 is reserved for committed records");
+
+    private async ValueTask Run(Func<ValueTask> operation)
+    {
+        Enter();
+        try
+        {
+            await operation().ConfigureAwait(false);
+        }
+        finally
+        {
+            _pool.Exit();
+        }
+    }
+
     private async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
     {
         Enter();

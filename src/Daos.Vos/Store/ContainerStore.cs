@@ -22,6 +22,7 @@ internal sealed class ContainerStore
     private readonly int _inlineThresholdBytes;
     private readonly SortedDictionary<ObjectId, ObjectState> _objects = [];
     private readonly Dictionary<ulong, ushort> _minors = [];
+    private readonly Dictionary<uint, List<long>> _prepared = [];
     private readonly ExtentVisibility _resolver = new();
     private readonly List<VisibleExtent> _visible = [];
     private readonly List<VisibleExtent> _covered = [];
@@ -95,7 +96,20 @@ internal sealed class ContainerStore
                 throw Corrupt(at, "record fields are out of range");
             }
 
-            Index(d, at);
+            if (d.Prepared)
+            {
+                if (d.TransactionId == 0)
+                {
+                    throw Corrupt(at, "a prepared record names no transaction");
+                }
+
+                AddPrepared(d.TransactionId, at, d.Version);
+            }
+            else
+            {
+                Index(d, at);
+            }
+
             previous = at;
             at = BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.NextAt..]);
         }
@@ -107,7 +121,7 @@ internal sealed class ContainerStore
     // ---------------------------------------------------------------- updates
 
     public async ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        ReadOnlyMemory<byte> value, VosCondition condition)
+        ReadOnlyMemory<byte> value, VosCondition condition, uint transactionId = 0)
     {
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
@@ -150,8 +164,8 @@ internal sealed class ContainerStore
 
             record = Append(tx, RecordKind.SingleValue, reservation is null ? (byte)0 : RecordFormat.FlagInBlob, version, oid,
                 dkey.Span, akey.Span, value.Length, 0, 0, 0, reservation?.StartBlock ?? 0,
-                reservation is null ? value.Span : default);
-            if (existing is not null)
+                reservation is null ? value.Span : default, transactionId);
+            if (existing is not null && transactionId == 0)
             {
                 // An earlier write at the same epoch is replaced (an idempotent retry leaves one version).
                 foreach (SingleVersion s in existing.Singles)
@@ -182,11 +196,11 @@ internal sealed class ContainerStore
             Unindex(d);
         }
 
-        Index(Decode(record), record);
+        IndexOrHold(record, transactionId);
     }
 
     public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0)
+        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0)
     {
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
@@ -243,7 +257,7 @@ internal sealed class ContainerStore
             byte flags = (byte)((reservation is null ? 0 : RecordFormat.FlagInBlob) | (hole ? RecordFormat.FlagHole : 0));
             record = Append(tx, RecordKind.ArrayExtent, flags, version, oid, dkey.Span, akey.Span, hole ? 0 : records.Length,
                 index, count, hole ? 0 : recordSize, reservation?.StartBlock ?? 0,
-                reservation is null && !hole ? records.Span : default);
+                reservation is null && !hole ? records.Span : default, transactionId);
         }
         catch
         {
@@ -258,10 +272,11 @@ internal sealed class ContainerStore
         }
 
         await tx.CommitAsync().ConfigureAwait(false);
-        Index(Decode(record), record);
+        IndexOrHold(record, transactionId);
     }
 
-    public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
+    public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        uint transactionId = 0)
     {
         CheckEpoch(epoch);
         bool uint64Dkeys = oid.Type.HasUInt64Dkeys();
@@ -281,7 +296,7 @@ internal sealed class ContainerStore
         try
         {
             record = Append(tx, kind, 0, version, oid, kind == RecordKind.ObjectPunch ? default : dkey.Span,
-                kind == RecordKind.AkeyPunch ? akey.Span : default, 0, 0, 0, 0, 0, default);
+                kind == RecordKind.AkeyPunch ? akey.Span : default, 0, 0, 0, 0, 0, default, transactionId);
         }
         catch
         {
@@ -291,7 +306,7 @@ internal sealed class ContainerStore
         }
 
         await tx.CommitAsync().ConfigureAwait(false);
-        Index(Decode(record), record);
+        IndexOrHold(record, transactionId);
     }
 
     private async ValueTask<BlobReservation?> WriteBlobAsync(ReadOnlyMemory<byte> value)
@@ -577,6 +592,19 @@ internal sealed class ContainerStore
     /// </summary>
     public async ValueTask<long> AggregateAsync(Epoch upTo)
     {
+        // As in DAOS, aggregation stays below the oldest prepared transaction: its records may still commit there.
+        foreach (List<long> records in _prepared.Values)
+        {
+            foreach (long at in records)
+            {
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                if (epoch <= upTo.Value)
+                {
+                    upTo = new Epoch(epoch - 1);
+                }
+            }
+        }
+
         VersionStamp bound = VersionStamp.ReadBound(upTo.Value);
         var values = new List<long>();
         var punches = new List<long>();
@@ -663,7 +691,8 @@ internal sealed class ContainerStore
         while (at != 0)
         {
             ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
-            if (epoch >= from.Value && epoch <= to.Value)
+            bool prepared = (_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagPrepared) != 0;
+            if (epoch >= from.Value && epoch <= to.Value && !prepared)
             {
                 victims.Add(at);
             }
@@ -725,12 +754,112 @@ internal sealed class ContainerStore
         return at == 0;
     }
 
+    // ---------------------------------------------------------------- transaction table
+
+    /// <summary>Transactions with prepared records in this container.</summary>
+    public int PreparedTransactionCount => _prepared.Count;
+
+    private void IndexOrHold(long record, uint transactionId)
+    {
+        if (transactionId == 0)
+        {
+            Index(Decode(record), record);
+        }
+        else
+        {
+            AddPrepared(transactionId, record, Decode(record).Version);
+        }
+    }
+
+    private void AddPrepared(uint transactionId, long record, VersionStamp version)
+    {
+        NoteVersion(version);
+        RecordCount++;
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            records = [];
+            _prepared.Add(transactionId, records);
+        }
+
+        records.Add(record);
+    }
+
+    /// <summary>
+    /// Commits a prepared transaction: in one heap transaction its records lose the prepared flag (and their
+    /// transaction reference), then they join the index and become visible to every reader at their epochs.
+    /// </summary>
+    public async ValueTask CommitTransactionAsync(uint transactionId)
+    {
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
+        }
+
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            foreach (long at in records)
+            {
+                int length = RecordFormat.LengthOf(_heap.Read(at, RecordFormat.HeaderBytes));
+                Span<byte> r = tx.AddRange(at, length);
+                r[RecordFormat.FlagsAt] &= unchecked((byte)~RecordFormat.FlagPrepared);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], 0);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
+            }
+        }
+        catch
+        {
+            tx.Abort();
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        _prepared.Remove(transactionId);
+        foreach (long at in records)
+        {
+            RecordCount--;
+            Index(Decode(at), at);
+        }
+    }
+
+    /// <summary>Aborts a prepared transaction: its records are freed (with their blob blocks) in one heap transaction.</summary>
+    public async ValueTask AbortTransactionAsync(uint transactionId)
+    {
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
+        }
+
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            foreach (long at in records)
+            {
+                Unlink(tx, at);
+            }
+        }
+        catch
+        {
+            tx.Abort();
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        _prepared.Remove(transactionId);
+        RecordCount -= records.Count;
+    }
+
     // ---------------------------------------------------------------- records
 
     private long Append(UmemTransaction tx, RecordKind kind, byte flags, VersionStamp version, ObjectId oid,
         ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, int valueLength, long index, long count, int recordSize,
-        long blobBlock, ReadOnlySpan<byte> inlineValue)
+        long blobBlock, ReadOnlySpan<byte> inlineValue, uint transactionId)
     {
+        if (transactionId != 0)
+        {
+            flags |= RecordFormat.FlagPrepared;
+        }
+
         int length = RecordFormat.RecordBytes(dkey.Length, akey.Length, inlineValue.Length);
         if (!tx.TryAllocate(length, out long at))
         {
@@ -755,6 +884,7 @@ internal sealed class ContainerStore
         BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.CountAt..], count);
         BinaryPrimitives.WriteInt32LittleEndian(r[RecordFormat.RecordSizeAt..], recordSize);
         BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.BlobBlockAt..], blobBlock);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], transactionId);
         dkey.CopyTo(r[RecordFormat.HeaderBytes..]);
         akey.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length)..]);
         inlineValue.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length + akey.Length)..]);
@@ -794,7 +924,8 @@ internal sealed class ContainerStore
 
     /// <summary>A record's fields, copied out of the heap.</summary>
     private readonly record struct Decoded(long At, RecordKind Kind, bool InBlob, bool IsHole, VersionStamp Version, ObjectId Oid,
-        byte[] Dkey, byte[] Akey, int ValueLength, long Index, long Count, int RecordSize, long BlobBlock, long DataAt);
+        byte[] Dkey, byte[] Akey, int ValueLength, long Index, long Count, int RecordSize, long BlobBlock, long DataAt,
+        bool Prepared, uint TransactionId);
 
     private Decoded Decode(long at)
     {
@@ -812,7 +943,8 @@ internal sealed class ContainerStore
             _heap.Read(keysAt + dkeyLength, akeyLength).ToArray(), BinaryPrimitives.ReadInt32LittleEndian(h[RecordFormat.ValueLengthAt..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.IndexAt..]), BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.CountAt..]),
             BinaryPrimitives.ReadInt32LittleEndian(h[RecordFormat.RecordSizeAt..]), BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.BlobBlockAt..]),
-            keysAt + dkeyLength + akeyLength);
+            keysAt + dkeyLength + akeyLength, (flags & RecordFormat.FlagPrepared) != 0,
+            BinaryPrimitives.ReadUInt32LittleEndian(h[RecordFormat.TransactionAt..]));
     }
 
     // ---------------------------------------------------------------- index

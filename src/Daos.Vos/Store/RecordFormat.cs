@@ -36,11 +36,11 @@ internal static class RecordFormat
     public const int ContainerIdAt = 8, ContainerRecordsAt = 24, ContainerNextAt = 32, ContainerPrevAt = 40;
 
     public const uint RecordMagic = 0x43455256; // "VREC"
-    public const int HeaderBytes = 88;
-    public const byte FlagInBlob = 1, FlagHole = 2;
+    public const int HeaderBytes = 96;
+    public const byte FlagInBlob = 1, FlagHole = 2, FlagPrepared = 4;
     public const int KindAt = 4, FlagsAt = 5, MinorAt = 6, EpochAt = 8, PrevAt = 16, NextAt = 24, OidHiAt = 32,
         OidLoAt = 40, DkeyLengthAt = 48, AkeyLengthAt = 50, ValueLengthAt = 52, IndexAt = 56, CountAt = 64,
-        RecordSizeAt = 72, CrcAt = 76, BlobBlockAt = 80;
+        RecordSizeAt = 72, CrcAt = 76, BlobBlockAt = 80, TransactionAt = 88;
 
     /// <summary>Largest dkey or akey, in bytes.</summary>
     public const int KeySizeBytesMax = 4096;
