@@ -7,7 +7,8 @@ namespace Daos.Bench.Vos;
 /// <summary>
 /// Single-target VOS update and fetch on real files with 16-byte dkeys: each update is durable before it returns
 /// (one heap WAL barrier, plus one blob barrier for values of 4 KiB and more). Baseline: a raw loop writing the
-/// same number of value bytes sequentially with one fdatasync per write, in the same directory. Keys cycle over
+/// same number of value bytes sequentially with one fdatasync per write, over a file written in full beforehand (so
+/// no write allocates), in the same directory. Keys cycle over
 /// 64 dkeys at rising epochs; history is aggregated between iterations (outside the measurement).
 /// </summary>
 [MemoryDiagnoser]
@@ -58,7 +59,13 @@ public class VosBenchmarks
 
         var medium = FileMedium.Open(_directory);
         _raw = medium.OpenFile("raw.log", MediumOpenMode.CreateNew);
-        _raw.SetLength(256L << 20);
+        // Write the whole file once, so the measured writes overwrite allocated blocks as the VOS WAL and blob do.
+        byte[] zeros = new byte[1 << 20];
+        for (long at = 0; at < 256L << 20; at += zeros.Length)
+        {
+            _raw.Write(at, zeros);
+        }
+
         _raw.Flush();
     }
 
