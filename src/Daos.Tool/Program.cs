@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(ObjectClassCommand.Create());
         root.Subcommands.Add(ObjectIdCommand.Create());
         root.Subcommands.Add(PlacementSimCommand.Create());
+        root.Subcommands.Add(VosDemoCommand.Create());
         return ToolErrors.Run(root, args);
     }
 }

@@ -18,6 +18,11 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 1 && args[1] == "vos")
+        {
+            return await VosWorkload.RunAsync(args[0]);
+        }
+
         var medium = FileMedium.Open(args[0]);
         var options = new UmemOptions
         {

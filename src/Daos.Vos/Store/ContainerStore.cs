@@ -1,0 +1,1162 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Daos.Vos.Bio;
+using Daos.Vos.Evtree;
+using Daos.Vos.Umem;
+using Daos.Vos.Versioning;
+
+namespace Daos.Vos.Store;
+
+/// <summary>
+/// One container of a pool: its persistent record list on the heap and the volatile index over it (objects, dkeys,
+/// akeys, incarnation logs, value versions, extent entries). Every change is one heap transaction that writes or
+/// frees records; the index changes only after that transaction commits, so a failed change leaves nothing behind.
+/// </summary>
+internal sealed class ContainerStore
+{
+    private const int SliceRecords = 256;
+
+    private readonly UmemHeap _heap;
+    private readonly BlobStore _blob;
+    private readonly int _inlineThresholdBytes;
+    private readonly SortedDictionary<ObjectId, ObjectState> _objects = [];
+    private readonly Dictionary<ulong, ushort> _minors = [];
+    private readonly Dictionary<uint, List<long>> _prepared = [];
+    private readonly ExtentVisibility _resolver = new();
+    private readonly List<VisibleExtent> _visible = [];
+    private readonly List<VisibleExtent> _covered = [];
+
+    public ContainerStore(UmemHeap heap, BlobStore blob, long containerRecord, Guid id, int inlineThresholdBytes)
+    {
+        _heap = heap;
+        _blob = blob;
+        ContainerRecord = containerRecord;
+        Id = id;
+        _inlineThresholdBytes = inlineThresholdBytes;
+    }
+
+    public Guid Id { get; }
+
+    public long ContainerRecord { get; }
+
+    public long RecordCount { get; private set; }
+
+    /// <summary>Set when the container has been destroyed; handles to it fail from then on.</summary>
+    public bool Destroyed { get; set; }
+
+    // ---------------------------------------------------------------- loading
+
+    /// <summary>Rebuilds the index from the container's record list, checking every record as hostile input.</summary>
+    public void Load()
+    {
+        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
+        long previous = 0;
+        long guard = _heap.SizeBytes / RecordFormat.HeaderBytes + 1;
+        while (at != 0)
+        {
+            if (--guard < 0)
+            {
+                throw Corrupt(at, "the record list has a cycle");
+            }
+
+            if (at < UmemHeap.RootOffset || at > _heap.SizeBytes - RecordFormat.HeaderBytes || at % 8 != 0)
+            {
+                throw Corrupt(at, "record offset is outside the heap");
+            }
+
+            ReadOnlySpan<byte> header = _heap.Read(at, RecordFormat.HeaderBytes);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordFormat.RecordMagic)
+            {
+                throw Corrupt(at, "bad record magic");
+            }
+
+            if (BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.PrevAt..]) != previous)
+            {
+                throw Corrupt(at, "record back link does not match");
+            }
+
+            int length = RecordFormat.LengthOf(header);
+            if (length > _heap.SizeBytes - at)
+            {
+                throw Corrupt(at, "record length runs past the heap");
+            }
+
+            ReadOnlySpan<byte> record = _heap.Read(at, length);
+            if (RecordFormat.Checksum(record) != BinaryPrimitives.ReadUInt32LittleEndian(record[RecordFormat.CrcAt..]))
+            {
+                throw Corrupt(at, "record checksum mismatch");
+            }
+
+            Decoded d = Decode(at);
+            if (d.Kind is < RecordKind.ObjectPunch or > RecordKind.ArrayExtent || d.Version.Minor == 0
+                || (d.Kind == RecordKind.ArrayExtent && (d.Count <= 0 || d.Index < 0 || d.Index > long.MaxValue - d.Count))
+                || (d.InBlob && (d.BlobBlock < 0 || d.BlobBlock >= _blob.BlockCount)))
+            {
+                throw Corrupt(at, "record fields are out of range");
+            }
+
+            if (d.Prepared)
+            {
+                if (d.TransactionId == 0)
+                {
+                    throw Corrupt(at, "a prepared record names no transaction");
+                }
+
+                AddPrepared(d.TransactionId, at, d.Version);
+            }
+            else
+            {
+                Index(d, at);
+            }
+
+            previous = at;
+            at = BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.NextAt..]);
+        }
+    }
+
+    private DaosException Corrupt(long at, string what) =>
+        new(DaosError.Corrupted, $"container {Id}: record at heap offset {at}: {what}");
+
+    // ---------------------------------------------------------------- updates
+
+    public async ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        ReadOnlyMemory<byte> value, VosCondition condition, uint transactionId = 0)
+    {
+        CheckEpoch(epoch);
+        CheckKeys(oid, dkey.Span, akey.Span);
+        if (value.IsEmpty)
+        {
+            throw new DaosException(DaosError.InvalidArgument, "a single value must not be empty (punch the akey instead)");
+        }
+
+        AkeyState? existing = FindAkey(oid, dkey.Span, akey.Span);
+        if (existing is not null && existing.Kind == AkeyValueKind.Array)
+        {
+            throw new DaosException(DaosError.InvalidArgument, "the akey holds array records, not a single value");
+        }
+
+        if (condition != VosCondition.None)
+        {
+            bool exists = AkeyExists(oid, dkey.Span, akey.Span, VersionStamp.ReadBound(epoch.Value));
+            if (condition == VosCondition.InsertOnly && exists)
+            {
+                throw new DaosException(DaosError.Exists, $"akey exists at epoch {epoch} (insert-only update)");
+            }
+
+            if (condition == VosCondition.UpdateOnly && !exists)
+            {
+                throw new DaosException(DaosError.NonExistent, $"akey does not exist at epoch {epoch} (update-only update)");
+            }
+        }
+
+        VersionStamp version = NextVersion(epoch);
+        BlobReservation? reservation = await WriteBlobAsync(value).ConfigureAwait(false);
+        long record;
+        var replaced = new List<Decoded>();
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            if (reservation is not null)
+            {
+                _blob.Publish(tx, reservation);
+            }
+
+            record = Append(tx, RecordKind.SingleValue, reservation is null ? (byte)0 : RecordFormat.FlagInBlob, version, oid,
+                dkey.Span, akey.Span, value.Length, 0, 0, 0, reservation?.StartBlock ?? 0,
+                reservation is null ? value.Span : default, transactionId);
+            if (existing is not null && transactionId == 0)
+            {
+                // An earlier write at the same epoch is replaced (an idempotent retry leaves one version).
+                foreach (SingleVersion s in existing.Singles)
+                {
+                    if (s.Version.Epoch == epoch.Value)
+                    {
+                        replaced.Add(Decode(s.Record));
+                        Unlink(tx, s.Record);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            tx.Abort();
+            if (reservation is { State: BlobReservationState.Reserved })
+            {
+                _blob.Cancel(reservation);
+            }
+
+            ForgetVersion(version);
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        foreach (Decoded d in replaced)
+        {
+            Unindex(d);
+        }
+
+        IndexOrHold(record, transactionId);
+    }
+
+    public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0)
+    {
+        CheckEpoch(epoch);
+        CheckKeys(oid, dkey.Span, akey.Span);
+        long count;
+        if (hole)
+        {
+            count = holeCount;
+            if (!new Extent(index, count).IsValid)
+            {
+                throw new DaosException(DaosError.InvalidArgument, $"records [{index}, +{count}) are not a valid extent");
+            }
+        }
+        else
+        {
+            if (recordSize <= 0 || records.IsEmpty || records.Length % recordSize != 0)
+            {
+                throw new DaosException(DaosError.InvalidArgument,
+                    $"{records.Length} bytes are not a positive whole number of {recordSize}-byte records");
+            }
+
+            count = records.Length / recordSize;
+            if (index < 0 || index > long.MaxValue - count)
+            {
+                throw new DaosException(DaosError.InvalidArgument, $"records [{index}, +{count}) are not a valid extent");
+            }
+        }
+
+        AkeyState? existing = FindAkey(oid, dkey.Span, akey.Span);
+        if (existing is not null)
+        {
+            if (existing.Kind == AkeyValueKind.Single)
+            {
+                throw new DaosException(DaosError.InvalidArgument, "the akey holds a single value, not array records");
+            }
+
+            if (!hole && existing.RecordSize != 0 && existing.RecordSize != recordSize)
+            {
+                throw new DaosException(DaosError.InvalidArgument,
+                    $"record size {recordSize} differs from the akey's record size {existing.RecordSize}");
+            }
+        }
+
+        VersionStamp version = NextVersion(epoch);
+        BlobReservation? reservation = hole ? null : await WriteBlobAsync(records).ConfigureAwait(false);
+        long record;
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            if (reservation is not null)
+            {
+                _blob.Publish(tx, reservation);
+            }
+
+            byte flags = (byte)((reservation is null ? 0 : RecordFormat.FlagInBlob) | (hole ? RecordFormat.FlagHole : 0));
+            record = Append(tx, RecordKind.ArrayExtent, flags, version, oid, dkey.Span, akey.Span, hole ? 0 : records.Length,
+                index, count, hole ? 0 : recordSize, reservation?.StartBlock ?? 0,
+                reservation is null && !hole ? records.Span : default, transactionId);
+        }
+        catch
+        {
+            tx.Abort();
+            if (reservation is { State: BlobReservationState.Reserved })
+            {
+                _blob.Cancel(reservation);
+            }
+
+            ForgetVersion(version);
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        IndexOrHold(record, transactionId);
+    }
+
+    public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        uint transactionId = 0)
+    {
+        CheckEpoch(epoch);
+        bool uint64Dkeys = oid.Type.HasUInt64Dkeys();
+        if (kind != RecordKind.ObjectPunch)
+        {
+            KeyOrder.Validate(dkey.Span, uint64Dkeys, "dkey");
+        }
+
+        if (kind == RecordKind.AkeyPunch)
+        {
+            KeyOrder.Validate(akey.Span, oid.Type.HasUInt64Akeys(), "akey");
+        }
+
+        VersionStamp version = NextVersion(epoch);
+        long record;
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            record = Append(tx, kind, 0, version, oid, kind == RecordKind.ObjectPunch ? default : dkey.Span,
+                kind == RecordKind.AkeyPunch ? akey.Span : default, 0, 0, 0, 0, 0, default, transactionId);
+        }
+        catch
+        {
+            tx.Abort();
+            ForgetVersion(version);
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        IndexOrHold(record, transactionId);
+    }
+
+    private async ValueTask<BlobReservation?> WriteBlobAsync(ReadOnlyMemory<byte> value)
+    {
+        if (value.Length < _inlineThresholdBytes)
+        {
+            return null;
+        }
+
+        long blocks = (value.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;
+        if (!_blob.TryReserve(blocks, out BlobReservation? reservation))
+        {
+            throw new DaosException(DaosError.NoSpace, $"the blob store has no {blocks} free contiguous blocks");
+        }
+
+        try
+        {
+            await _blob.WriteAsync(reservation!, 0, value).ConfigureAwait(false);
+            await _blob.FlushAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            _blob.Cancel(reservation!);
+            throw;
+        }
+
+        return reservation;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
+    {
+        CheckKeys(oid, dkey.Span, akey.Span);
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
+        if (state is null || state.Singles.Count == 0)
+        {
+            return null;
+        }
+
+        VersionStamp punch = PunchBound(oid, dkey.Span, akey.Span, bound);
+        int i = state.Singles.BinarySearch(new SingleVersion(bound, 0));
+        i = i >= 0 ? i : ~i - 1;
+        if (i < 0 || state.Singles[i].Version <= punch)
+        {
+            return null;
+        }
+
+        Decoded d = Decode(state.Singles[i].Record);
+        byte[] value = new byte[d.ValueLength];
+        await ReadValueAsync(d, 0, value).ConfigureAwait(false);
+        return value;
+    }
+
+    public async ValueTask<ArrayReadResult> ReadAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination)
+    {
+        CheckKeys(oid, dkey.Span, akey.Span);
+        if (recordSize <= 0 || destination.IsEmpty || destination.Length % recordSize != 0)
+        {
+            throw new DaosException(DaosError.InvalidArgument,
+                $"a destination of {destination.Length} bytes is not a positive whole number of {recordSize}-byte records");
+        }
+
+        long count = destination.Length / recordSize;
+        if (index < 0 || index > long.MaxValue - count)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"records [{index}, +{count}) are not a valid extent");
+        }
+
+        AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
+        if (state is null || state.Extents.Count == 0)
+        {
+            return new ArrayReadResult(0, []);
+        }
+
+        if (state.RecordSize != 0 && state.RecordSize != recordSize)
+        {
+            throw new DaosException(DaosError.InvalidArgument,
+                $"record size {recordSize} differs from the akey's record size {state.RecordSize}");
+        }
+
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        VisibleExtent[] pieces = Resolve(oid, dkey.Span, akey.Span, state, index, index + count, bound);
+        long lastEnd = index;
+        foreach (VisibleExtent piece in pieces)
+        {
+            if (!piece.IsHole)
+            {
+                lastEnd = piece.End;
+            }
+        }
+
+        var holes = new List<Extent>();
+        long cursor = index;
+        foreach (VisibleExtent piece in pieces)
+        {
+            if (piece.Index >= lastEnd)
+            {
+                break;
+            }
+
+            if (piece.IsHole)
+            {
+                continue;
+            }
+
+            if (piece.Index > cursor)
+            {
+                holes.Add(new Extent(cursor, piece.Index - cursor));
+            }
+
+            Decoded d = Decode(piece.Entry.Source);
+            await ReadValueAsync(d, piece.OffsetInEntry * recordSize,
+                destination.Slice((int)((piece.Index - index) * recordSize), (int)(piece.Count * recordSize))).ConfigureAwait(false);
+            cursor = piece.End;
+        }
+
+        return new ArrayReadResult((int)((lastEnd - index) * recordSize), holes);
+    }
+
+    public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey)
+    {
+        CheckKeys(oid, dkey, akey);
+        var result = new List<Extent>();
+        AkeyState? state = FindAkey(oid, dkey, akey);
+        if (state is null || state.Extents.Count == 0)
+        {
+            return result;
+        }
+
+        foreach (VisibleExtent piece in Resolve(oid, dkey, akey, state, 0, long.MaxValue, VersionStamp.ReadBound(epoch.Value)))
+        {
+            if (piece.IsHole)
+            {
+                continue;
+            }
+
+            if (result.Count > 0 && result[^1].End == piece.Index)
+            {
+                result[^1] = new Extent(result[^1].Index, result[^1].Count + piece.Count);
+            }
+            else
+            {
+                result.Add(new Extent(piece.Index, piece.Count));
+            }
+        }
+
+        return result;
+    }
+
+    public long? QueryMaxIndex(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey)
+    {
+        List<Extent> extents = ListExtents(oid, epoch, dkey, akey);
+        return extents.Count == 0 ? null : extents[^1].End - 1;
+    }
+
+    public List<ObjectId> ListObjects(Epoch epoch)
+    {
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        var result = new List<ObjectId>();
+        foreach ((ObjectId oid, ObjectState o) in _objects)
+        {
+            VersionStamp objectPunch = o.Log.NewestPunch(bound);
+            foreach (DkeyState d in o.Dkeys.Values)
+            {
+                if (DkeyExists(d, bound, objectPunch))
+                {
+                    result.Add(oid);
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public List<byte[]> ListDkeys(ObjectId oid, Epoch epoch)
+    {
+        var result = new List<byte[]>();
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            return result;
+        }
+
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        VersionStamp objectPunch = o.Log.NewestPunch(bound);
+        foreach ((byte[] key, DkeyState d) in o.Dkeys)
+        {
+            if (DkeyExists(d, bound, objectPunch))
+            {
+                result.Add(key.AsSpan().ToArray());
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A dkey exists at a read when one of its akeys does (an emptied dkey does not list).</summary>
+    private static bool DkeyExists(DkeyState d, VersionStamp bound, VersionStamp objectPunch)
+    {
+        VersionStamp punch = Max(objectPunch, d.Log.NewestPunch(bound));
+        foreach (AkeyState a in d.Akeys.Values)
+        {
+            if (a.Log.Evaluate(bound, punch).Exists)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public List<byte[]> ListAkeys(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey)
+    {
+        KeyOrder.Validate(dkey, oid.Type.HasUInt64Dkeys(), "dkey");
+        var result = new List<byte[]>();
+        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        {
+            return result;
+        }
+
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        VersionStamp punch = Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound));
+        foreach ((byte[] key, AkeyState a) in d.Akeys)
+        {
+            if (a.Log.Evaluate(bound, punch).Exists)
+            {
+                result.Add(key.AsSpan().ToArray());
+            }
+        }
+
+        return result;
+    }
+
+    private VisibleExtent[] Resolve(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, AkeyState state,
+        long from, long to, VersionStamp bound)
+    {
+        _visible.Clear();
+        _resolver.Resolve(state.Extents, from, to, bound, PunchBound(oid, dkey, akey, bound), _visible);
+        return [.. _visible];
+    }
+
+    private async ValueTask ReadValueAsync(Decoded d, long offsetBytes, Memory<byte> destination)
+    {
+        if (!d.InBlob)
+        {
+            _heap.Read(d.DataAt + offsetBytes, destination.Length).CopyTo(destination.Span);
+            return;
+        }
+
+        long firstBlock = d.BlobBlock + offsetBytes / BlobFormat.BlockBytes;
+        int skip = (int)(offsetBytes % BlobFormat.BlockBytes);
+        int span = skip + destination.Length;
+        int readBytes = (span + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes * BlobFormat.BlockBytes;
+        if (skip == 0 && readBytes == destination.Length)
+        {
+            await _blob.ReadAsync(firstBlock, destination).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(readBytes);
+        try
+        {
+            await _blob.ReadAsync(firstBlock, scratch.AsMemory(0, readBytes)).ConfigureAwait(false);
+            scratch.AsSpan(skip, destination.Length).CopyTo(destination.Span);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    // ---------------------------------------------------------------- aggregation, discard, destroy
+
+    /// <summary>
+    /// Drops what no read at or above <paramref name="upTo"/> can see: values and punches at or below the effective
+    /// punch bound at <paramref name="upTo"/>, single-value versions older than the newest at or below it, and array
+    /// entries at or below it that newer entries at or below it cover completely. Values go before the punches that
+    /// hide them, in slices of bounded transactions, so a crash part way leaves reads above <paramref name="upTo"/>
+    /// unchanged. Returns the number of records removed.
+    /// </summary>
+    public async ValueTask<long> AggregateAsync(Epoch upTo)
+    {
+        // As in DAOS, aggregation stays below the oldest prepared transaction: its records may still commit there.
+        foreach (List<long> records in _prepared.Values)
+        {
+            foreach (long at in records)
+            {
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                if (epoch <= upTo.Value)
+                {
+                    upTo = new Epoch(epoch - 1);
+                }
+            }
+        }
+
+        VersionStamp bound = VersionStamp.ReadBound(upTo.Value);
+        var values = new List<long>();
+        var punches = new List<long>();
+        foreach (ObjectState o in _objects.Values)
+        {
+            VersionStamp objectPunch = o.Log.NewestPunch(bound);
+            foreach (DkeyState d in o.Dkeys.Values)
+            {
+                VersionStamp dkeyPunch = Max(objectPunch, d.Log.NewestPunch(bound));
+                foreach (AkeyState a in d.Akeys.Values)
+                {
+                    VersionStamp punch = Max(dkeyPunch, a.Log.NewestPunch(bound));
+                    CollectValues(a, bound, punch, values);
+                    CollectPunches(a.Log, punch, punches);
+                }
+
+                CollectPunches(d.Log, dkeyPunch, punches);
+            }
+
+            CollectPunches(o.Log, objectPunch, punches);
+        }
+
+        values.AddRange(punches);
+        await RemoveRecordsAsync(values).ConfigureAwait(false);
+        return values.Count;
+    }
+
+    private void CollectValues(AkeyState a, VersionStamp bound, VersionStamp punch, List<long> victims)
+    {
+        int newestBelow = -1;
+        for (int i = 0; i < a.Singles.Count && a.Singles[i].Version <= bound; i++)
+        {
+            if (a.Singles[i].Version <= punch)
+            {
+                victims.Add(a.Singles[i].Record);
+            }
+            else
+            {
+                if (newestBelow >= 0)
+                {
+                    victims.Add(a.Singles[newestBelow].Record);
+                }
+
+                newestBelow = i;
+            }
+        }
+
+        if (a.Extents.Count == 0)
+        {
+            return;
+        }
+
+        // Entries at or below the bound that a read at the bound sees nothing of can go (they are covered or punched).
+        _visible.Clear();
+        _resolver.Resolve(a.Extents, 0, long.MaxValue, bound, punch, _visible);
+        var seen = new HashSet<long>();
+        foreach (VisibleExtent v in _visible)
+        {
+            seen.Add(v.Entry.Source);
+        }
+
+        foreach (ExtentEntry e in a.Extents)
+        {
+            if (e.Version <= bound && !seen.Contains(e.Source))
+            {
+                victims.Add(e.Source);
+            }
+        }
+    }
+
+    private static void CollectPunches(Incarnations log, VersionStamp punch, List<long> victims)
+    {
+        for (int i = 0; i < log.PunchCount && log.PunchAt(i) <= punch; i++)
+        {
+            victims.Add(log.PunchRecordAt(i));
+        }
+    }
+
+    /// <summary>Removes every value and punch with <paramref name="from"/> &lt;= epoch &lt;= <paramref name="to"/>.</summary>
+    public async ValueTask<long> DiscardAsync(Epoch from, Epoch to)
+    {
+        var victims = new List<long>();
+        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
+        while (at != 0)
+        {
+            ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+            bool prepared = (_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagPrepared) != 0;
+            if (epoch >= from.Value && epoch <= to.Value && !prepared)
+            {
+                victims.Add(at);
+            }
+
+            at = _heap.Read<long>(at + RecordFormat.NextAt);
+        }
+
+        await RemoveRecordsAsync(victims).ConfigureAwait(false);
+        return victims.Count;
+    }
+
+    private async ValueTask RemoveRecordsAsync(List<long> victims)
+    {
+        var batch = new List<Decoded>(SliceRecords);
+        for (int start = 0; start < victims.Count; start += SliceRecords)
+        {
+            batch.Clear();
+            int end = Math.Min(victims.Count, start + SliceRecords);
+            UmemTransaction tx = _heap.Begin();
+            try
+            {
+                for (int i = start; i < end; i++)
+                {
+                    batch.Add(Decode(victims[i]));
+                    Unlink(tx, victims[i]);
+                }
+            }
+            catch
+            {
+                tx.Abort();
+                throw;
+            }
+
+            await tx.CommitAsync().ConfigureAwait(false);
+            foreach (Decoded d in batch)
+            {
+                Unindex(d);
+            }
+        }
+    }
+
+    /// <summary>Frees up to <paramref name="maxRecords"/> records of a destroyed container's list (GC slice); true when it is empty.</summary>
+    public static bool FreeSlice(UmemHeap heap, BlobStore blob, UmemTransaction tx, long containerRecord, int maxRecords)
+    {
+        long at = heap.Read<long>(containerRecord + RecordFormat.ContainerRecordsAt);
+        for (int i = 0; i < maxRecords && at != 0; i++)
+        {
+            long next = heap.Read<long>(at + RecordFormat.NextAt);
+            FreeRecord(heap, blob, tx, at);
+            at = next;
+        }
+
+        tx.Write(containerRecord + RecordFormat.ContainerRecordsAt, at);
+        if (at != 0)
+        {
+            tx.Write(at + RecordFormat.PrevAt, 0L);
+        }
+
+        return at == 0;
+    }
+
+    // ---------------------------------------------------------------- transaction table
+
+    /// <summary>Transactions with prepared records in this container.</summary>
+    public int PreparedTransactionCount => _prepared.Count;
+
+    private void IndexOrHold(long record, uint transactionId)
+    {
+        if (transactionId == 0)
+        {
+            Index(Decode(record), record);
+        }
+        else
+        {
+            AddPrepared(transactionId, record, Decode(record).Version);
+        }
+    }
+
+    private void AddPrepared(uint transactionId, long record, VersionStamp version)
+    {
+        NoteVersion(version);
+        RecordCount++;
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            records = [];
+            _prepared.Add(transactionId, records);
+        }
+
+        records.Add(record);
+    }
+
+    /// <summary>
+    /// Commits a prepared transaction: in one heap transaction its records lose the prepared flag (and their
+    /// transaction reference), then they join the index and become visible to every reader at their epochs.
+    /// </summary>
+    public async ValueTask CommitTransactionAsync(uint transactionId)
+    {
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
+        }
+
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            foreach (long at in records)
+            {
+                int length = RecordFormat.LengthOf(_heap.Read(at, RecordFormat.HeaderBytes));
+                Span<byte> r = tx.AddRange(at, length);
+                r[RecordFormat.FlagsAt] &= unchecked((byte)~RecordFormat.FlagPrepared);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], 0);
+                BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
+            }
+        }
+        catch
+        {
+            tx.Abort();
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        _prepared.Remove(transactionId);
+        foreach (long at in records)
+        {
+            RecordCount--;
+            Index(Decode(at), at);
+        }
+    }
+
+    /// <summary>Aborts a prepared transaction: its records are freed (with their blob blocks) in one heap transaction.</summary>
+    public async ValueTask AbortTransactionAsync(uint transactionId)
+    {
+        if (!_prepared.TryGetValue(transactionId, out List<long>? records))
+        {
+            throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
+        }
+
+        UmemTransaction tx = _heap.Begin();
+        try
+        {
+            foreach (long at in records)
+            {
+                Unlink(tx, at);
+            }
+        }
+        catch
+        {
+            tx.Abort();
+            throw;
+        }
+
+        await tx.CommitAsync().ConfigureAwait(false);
+        _prepared.Remove(transactionId);
+        RecordCount -= records.Count;
+    }
+
+    // ---------------------------------------------------------------- records
+
+    private long Append(UmemTransaction tx, RecordKind kind, byte flags, VersionStamp version, ObjectId oid,
+        ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, int valueLength, long index, long count, int recordSize,
+        long blobBlock, ReadOnlySpan<byte> inlineValue, uint transactionId)
+    {
+        if (transactionId != 0)
+        {
+            flags |= RecordFormat.FlagPrepared;
+        }
+
+        int length = RecordFormat.RecordBytes(dkey.Length, akey.Length, inlineValue.Length);
+        if (!tx.TryAllocate(length, out long at))
+        {
+            throw new DaosException(DaosError.NoSpace, $"the heap has no room for a {length}-byte record");
+        }
+
+        long head = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
+        Span<byte> r = tx.AddRange(at, length);
+        r.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(r, RecordFormat.RecordMagic);
+        r[RecordFormat.KindAt] = (byte)kind;
+        r[RecordFormat.FlagsAt] = flags;
+        BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.MinorAt..], version.Minor);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.EpochAt..], version.Epoch);
+        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.NextAt..], head);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidHiAt..], oid.Hi);
+        BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidLoAt..], oid.Lo);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.DkeyLengthAt..], (ushort)dkey.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.AkeyLengthAt..], (ushort)akey.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(r[RecordFormat.ValueLengthAt..], valueLength);
+        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.IndexAt..], index);
+        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.CountAt..], count);
+        BinaryPrimitives.WriteInt32LittleEndian(r[RecordFormat.RecordSizeAt..], recordSize);
+        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.BlobBlockAt..], blobBlock);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], transactionId);
+        dkey.CopyTo(r[RecordFormat.HeaderBytes..]);
+        akey.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length)..]);
+        inlineValue.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length + akey.Length)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
+        if (head != 0)
+        {
+            tx.Write(head + RecordFormat.PrevAt, at);
+        }
+
+        tx.Write(ContainerRecord + RecordFormat.ContainerRecordsAt, at);
+        return at;
+    }
+
+    private void Unlink(UmemTransaction tx, long at)
+    {
+        long prev = _heap.Read<long>(at + RecordFormat.PrevAt);
+        long next = _heap.Read<long>(at + RecordFormat.NextAt);
+        tx.Write(prev != 0 ? prev + RecordFormat.NextAt : ContainerRecord + RecordFormat.ContainerRecordsAt, next);
+        if (next != 0)
+        {
+            tx.Write(next + RecordFormat.PrevAt, prev);
+        }
+
+        FreeRecord(_heap, _blob, tx, at);
+    }
+
+    private static void FreeRecord(UmemHeap heap, BlobStore blob, UmemTransaction tx, long at)
+    {
+        if ((heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagInBlob) != 0)
+        {
+            int length = heap.Read<int>(at + RecordFormat.ValueLengthAt);
+            blob.Free(tx, heap.Read<long>(at + RecordFormat.BlobBlockAt), (length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes);
+        }
+
+        tx.Free(at);
+    }
+
+    /// <summary>A record's fields, copied out of the heap.</summary>
+    private readonly record struct Decoded(long At, RecordKind Kind, bool InBlob, bool IsHole, VersionStamp Version, ObjectId Oid,
+        byte[] Dkey, byte[] Akey, int ValueLength, long Index, long Count, int RecordSize, long BlobBlock, long DataAt,
+        bool Prepared, uint TransactionId);
+
+    private Decoded Decode(long at)
+    {
+        ReadOnlySpan<byte> h = _heap.Read(at, RecordFormat.HeaderBytes);
+        int dkeyLength = BinaryPrimitives.ReadUInt16LittleEndian(h[RecordFormat.DkeyLengthAt..]);
+        int akeyLength = BinaryPrimitives.ReadUInt16LittleEndian(h[RecordFormat.AkeyLengthAt..]);
+        byte flags = h[RecordFormat.FlagsAt];
+        var version = new VersionStamp(BinaryPrimitives.ReadUInt64LittleEndian(h[RecordFormat.EpochAt..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(h[RecordFormat.MinorAt..]));
+        var oid = new ObjectId(BinaryPrimitives.ReadUInt64LittleEndian(h[RecordFormat.OidHiAt..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(h[RecordFormat.OidLoAt..]));
+        long keysAt = at + RecordFormat.HeaderBytes;
+        return new Decoded(at, (RecordKind)h[RecordFormat.KindAt], (flags & RecordFormat.FlagInBlob) != 0,
+            (flags & RecordFormat.FlagHole) != 0, version, oid, _heap.Read(keysAt, dkeyLength).ToArray(),
+            _heap.Read(keysAt + dkeyLength, akeyLength).ToArray(), BinaryPrimitives.ReadInt32LittleEndian(h[RecordFormat.ValueLengthAt..]),
+            BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.IndexAt..]), BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.CountAt..]),
+            BinaryPrimitives.ReadInt32LittleEndian(h[RecordFormat.RecordSizeAt..]), BinaryPrimitives.ReadInt64LittleEndian(h[RecordFormat.BlobBlockAt..]),
+            keysAt + dkeyLength + akeyLength, (flags & RecordFormat.FlagPrepared) != 0,
+            BinaryPrimitives.ReadUInt32LittleEndian(h[RecordFormat.TransactionAt..]));
+    }
+
+    // ---------------------------------------------------------------- index
+
+    private void Index(Decoded d, long at)
+    {
+        RecordCount++;
+        NoteVersion(d.Version);
+        ObjectState o = GetOrAdd(d.Oid);
+        if (d.Kind == RecordKind.ObjectPunch)
+        {
+            o.Log.AddPunch(d.Version, at);
+            return;
+        }
+
+        if (!o.Dkeys.TryGetValue(d.Dkey, out DkeyState? dk))
+        {
+            dk = new DkeyState(KeyOrder.ForAkeys(d.Oid.Type));
+            o.Dkeys.Add(d.Dkey, dk);
+        }
+
+        if (d.Kind == RecordKind.DkeyPunch)
+        {
+            dk.Log.AddPunch(d.Version, at);
+            return;
+        }
+
+        if (!dk.Akeys.TryGetValue(d.Akey, out AkeyState? ak))
+        {
+            ak = new AkeyState();
+            dk.Akeys.Add(d.Akey, ak);
+        }
+
+        switch (d.Kind)
+        {
+            case RecordKind.AkeyPunch:
+                ak.Log.AddPunch(d.Version, at);
+                return;
+            case RecordKind.SingleValue:
+                var single = new SingleVersion(d.Version, at);
+                int i = ak.Singles.BinarySearch(single);
+                ak.Singles.Insert(i >= 0 ? i : ~i, single);
+                break;
+            default:
+                ak.Extents.Add(new ExtentEntry(d.Index, d.Count, d.Version, d.IsHole, at));
+                if (!d.IsHole)
+                {
+                    ak.RecordSize = d.RecordSize;
+                }
+
+                break;
+        }
+
+        ak.Log.AddCreate(d.Version);
+    }
+
+    private void Unindex(Decoded d)
+    {
+        RecordCount--;
+        ObjectState o = _objects[d.Oid];
+        if (d.Kind == RecordKind.ObjectPunch)
+        {
+            o.Log.RemovePunchRecord(d.At);
+        }
+        else
+        {
+            DkeyState dk = o.Dkeys[d.Dkey];
+            if (d.Kind == RecordKind.DkeyPunch)
+            {
+                dk.Log.RemovePunchRecord(d.At);
+            }
+            else
+            {
+                AkeyState ak = dk.Akeys[d.Akey];
+                if (d.Kind == RecordKind.AkeyPunch)
+                {
+                    ak.Log.RemovePunchRecord(d.At);
+                }
+                else
+                {
+                    if (d.Kind == RecordKind.SingleValue)
+                    {
+                        ak.Singles.RemoveAt(ak.Singles.BinarySearch(new SingleVersion(d.Version, d.At)));
+                    }
+                    else
+                    {
+                        ak.Extents.RemoveAt(ak.Extents.FindIndex(e => e.Source == d.At));
+                        if (!ak.Extents.Exists(e => !e.IsHole))
+                        {
+                            ak.RecordSize = 0;
+                        }
+                    }
+
+                    ak.Log.RemoveCreate(d.Version);
+                }
+
+                if (ak.IsEmpty)
+                {
+                    dk.Akeys.Remove(d.Akey);
+                }
+            }
+
+            if (dk.IsEmpty)
+            {
+                o.Dkeys.Remove(d.Dkey);
+            }
+        }
+
+        if (o.IsEmpty)
+        {
+            _objects.Remove(d.Oid);
+        }
+    }
+
+    private ObjectState GetOrAdd(ObjectId oid)
+    {
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            o = new ObjectState(KeyOrder.ForDkeys(oid.Type));
+            _objects.Add(oid, o);
+        }
+
+        return o;
+    }
+
+    private AkeyState? FindAkey(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey) =>
+        _objects.TryGetValue(oid, out ObjectState? o) && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            && d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a) ? a : null;
+
+    private VersionStamp PunchBound(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
+    {
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            return VersionStamp.Zero;
+        }
+
+        VersionStamp punch = o.Log.NewestPunch(bound);
+        if (o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        {
+            punch = Max(punch, d.Log.NewestPunch(bound));
+            if (d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
+            {
+                punch = Max(punch, a.Log.NewestPunch(bound));
+            }
+        }
+
+        return punch;
+    }
+
+    private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
+    {
+        AkeyState? a = FindAkey(oid, dkey, akey);
+        if (a is null)
+        {
+            return false;
+        }
+
+        VersionStamp parent = PunchBound(oid, dkey, default, bound);
+        DkeyState d = _objects[oid].Dkeys[dkey.ToArray()];
+        parent = Max(parent, d.Log.NewestPunch(bound));
+        return a.Log.Evaluate(bound, parent).Exists;
+    }
+
+    private static VersionStamp Max(VersionStamp a, VersionStamp b) => a >= b ? a : b;
+
+    // ---------------------------------------------------------------- versions
+
+    /// <summary>
+    /// The stamp of the next change at <paramref name="epoch"/>: minor epochs order changes made at one epoch, so a
+    /// later punch or write at the same epoch wins over an earlier one.
+    /// </summary>
+    private VersionStamp NextVersion(Epoch epoch)
+    {
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, epoch.Value, out _);
+        if (minor == ushort.MaxValue - 1)
+        {
+            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes in this container");
+        }
+
+        minor++;
+        return new VersionStamp(epoch.Value, minor);
+    }
+
+    private void ForgetVersion(VersionStamp version)
+    {
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(_minors, version.Epoch);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref minor) && minor == version.Minor)
+        {
+            minor--;
+        }
+    }
+
+    private void NoteVersion(VersionStamp version)
+    {
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, version.Epoch, out _);
+        if (version.Minor > minor)
+        {
+            minor = version.Minor;
+        }
+    }
+
+    private static void CheckEpoch(Epoch epoch)
+    {
+        if (!epoch.IsValidForUpdate)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"epoch {epoch} cannot be written (0 and max are reserved)");
+        }
+    }
+
+    private static void CheckKeys(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey)
+    {
+        KeyOrder.Validate(dkey, oid.Type.HasUInt64Dkeys(), "dkey");
+        KeyOrder.Validate(akey, oid.Type.HasUInt64Akeys(), "akey");
+    }
+}

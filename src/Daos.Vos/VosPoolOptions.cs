@@ -1,0 +1,39 @@
+namespace Daos.Vos;
+
+/// <summary>How a <see cref="VosPool"/> is sized and tuned. Sizes are fixed at creation; later opens read them from the files.</summary>
+public sealed record VosPoolOptions
+{
+    /// <summary>Smallest values below this many bytes live inline in the heap; larger ones in the blob store.</summary>
+    public const int InlineThresholdBytesDefault = 4096;
+
+    /// <summary>Size of the metadata heap (creation only).</summary>
+    public long HeapSizeBytes { get; init; } = 64L << 20;
+
+    /// <summary>Size of the heap's write-ahead log (creation only).</summary>
+    public long WalSizeBytes { get; init; } = 32L << 20;
+
+    /// <summary>Size of the blob store for large values, a multiple of 4 KiB (creation only).</summary>
+    public long BlobSizeBytes { get; init; } = 256L << 20;
+
+    /// <summary>Values of at least this many bytes go to the blob store; smaller ones stay inline in the heap.</summary>
+    public int InlineThresholdBytes { get; init; } = InlineThresholdBytesDefault;
+
+    /// <summary>
+    /// The clock of interval checkpoints. Null: a stopped clock, so the heap checkpoints only when its WAL fills
+    /// and on <see cref="VosPool.CheckpointAsync"/>.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    internal void Validate()
+    {
+        if (InlineThresholdBytes is < 1 or > 64 * 1024)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"inline threshold {InlineThresholdBytes} is outside 1..65536");
+        }
+
+        if (BlobSizeBytes < 4096 || BlobSizeBytes % 4096 != 0)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"blob size {BlobSizeBytes} must be a positive multiple of 4096");
+        }
+    }
+}
