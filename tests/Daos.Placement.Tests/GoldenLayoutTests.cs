@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Daos.Placement.Tests;
@@ -74,5 +73,16 @@ public sealed class GoldenLayoutTests
         return text.ToString();
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    // The source folder, found from the test binary by walking up to Daos.sln: [CallerFilePath] cannot be used, since
+    // CI builds map source paths to "/_/" (ContinuousIntegrationBuild).
+    private static string SourceDirectory()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Daos.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return Path.Combine(dir ?? throw new InvalidOperationException("Daos.sln not found above " + AppContext.BaseDirectory), "tests", "Daos.Placement.Tests");
+    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Daos.Engine.Tests.Rdb.Raft;
 
@@ -54,5 +53,16 @@ public sealed class ScenarioTests
             + "\n\n(if the change is intended: DAOS_REWRITE_TESTDATA=1 dotnet test tests/Daos.Engine.Tests --filter ScenarioTests, then review the diff)");
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    // The source folder, found from the test binary by walking up to Daos.sln: [CallerFilePath] cannot be used, since
+    // CI builds map source paths to "/_/" (ContinuousIntegrationBuild).
+    private static string SourceDirectory()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Daos.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return Path.Combine(dir ?? throw new InvalidOperationException("Daos.sln not found above " + AppContext.BaseDirectory), "tests", "Daos.Engine.Tests", "Rdb", "Raft");
+    }
 }
