@@ -119,7 +119,7 @@ public sealed class RpcNode : IAsyncDisposable
         {
             while (!connection.IsClosed && !connection.IsQuiet && time.GetTimestamp() < deadline)
             {
-                await Task.Delay(Options.TimerResolution, time);
+                await Task.Delay(RpcPeer.RoundUpToMilliseconds(Options.TimerResolution), time);
             }
 
             await connection.CloseGracefullyAsync("node shut down");

@@ -107,7 +107,10 @@ public sealed class RpcPeer
 
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, time, cancellationToken);
+                // Task.Delay truncates to whole milliseconds (and completes at once below one), so round up: a
+                // truncated wait wakes before the backoff ends and, under a clock that moves only when nothing
+                // runs (the deterministic scheduler), this loop would spin forever without time advancing.
+                await Task.Delay(RoundUpToMilliseconds(wait), time, cancellationToken);
             }
             else if (await attempt is { } connection)
             {
@@ -120,6 +123,10 @@ public sealed class RpcPeer
             }
         }
     }
+
+    /// <summary>The smallest whole number of milliseconds not shorter than <paramref name="wait"/>.</summary>
+    internal static TimeSpan RoundUpToMilliseconds(TimeSpan wait) =>
+        TimeSpan.FromTicks((wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
 
     private async Task<RpcConnection?> ConnectOnceAsync()
     {
