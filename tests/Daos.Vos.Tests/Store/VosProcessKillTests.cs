@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -54,40 +53,6 @@ public sealed class VosProcessKillTests(ITestOutputHelper output)
         }
     }
 
-    private static long RunChildAndKill(string directory, int killAfter)
-    {
-        var outputDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = outputDirectory.Parent!.Name;
-        string child = Path.Combine(outputDirectory.Parent!.Parent!.Parent!.Parent!.FullName, "Daos.Vos.CrashChild", "bin", configuration,
-            outputDirectory.Name, "Daos.Vos.CrashChild.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.GetFullPath(child));
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add("vos");
-        using Process process = Process.Start(start)!;
-        long reported = 0;
-        int seen = 0;
-        try
-        {
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                if (line.StartsWith("committed ", StringComparison.Ordinal))
-                {
-                    reported = long.Parse(line.AsSpan(10), CultureInfo.InvariantCulture);
-                    if (++seen >= killAfter)
-                    {
-                        break;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: false); // SIGKILL
-            process.WaitForExit();
-        }
-
-        Assert.True(seen >= killAfter, $"the child {child} exited early after {seen} writes (exit code {process.ExitCode})");
-        return reported;
-    }
+    private static long RunChildAndKill(string directory, int killAfter) =>
+        CrashChildProcess.RunAndKill(directory, killAfter, "vos");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Daos.Harness.Time;
 using Daos.Storage;
@@ -62,44 +61,6 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
         }
     }
 
-    private static long RunChildAndKill(string directory, int killAfter)
-    {
-        // tests/Daos.Vos.Tests/bin/{Configuration}/net10.0/ -> tests/Daos.Vos.CrashChild/bin/{Configuration}/net10.0/
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = output.Parent!.Name;
-        string child = Path.Combine(output.Parent!.Parent!.Parent!.Parent!.FullName, "Daos.Vos.CrashChild", "bin", configuration,
-            output.Name, "Daos.Vos.CrashChild.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.GetFullPath(child));
-        start.ArgumentList.Add(directory);
-        using Process process = Process.Start(start)!;
-        long reported = 0;
-        int seen = 0;
-        try
-        {
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                if (line.StartsWith("committed ", StringComparison.Ordinal))
-                {
-                    reported = long.Parse(line.AsSpan(10), CultureInfo.InvariantCulture);
-                    if (++seen >= killAfter)
-                    {
-                        break;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: false); // SIGKILL
-            process.WaitForExit();
-        }
-
-        Assert.True(seen >= killAfter, $"the child {child} exited early after {seen} commits (exit code {process.ExitCode})");
-        return reported;
-    }
+    private static long RunChildAndKill(string directory, int killAfter) =>
+        CrashChildProcess.RunAndKill(directory, killAfter);
 }
