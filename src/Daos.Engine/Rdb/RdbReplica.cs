@@ -32,6 +32,10 @@ public sealed class RdbReplica : IAsyncDisposable
     private readonly Dictionary<ulong, PendingWrite> _writes = [];
     private readonly Dictionary<ulong, PendingRead> _reads = [];
     private readonly List<ReadState> _confirmedReads = [];
+    private readonly List<QueuedWrite> _queuedWrites = [];
+    private readonly List<ulong> _readsAwaitingLeaderCommit = [];
+    private readonly List<ReadOnlyMemory<byte>> _proposalBatch = [];
+    private readonly List<ProposalResult> _proposalResults = [];
     private DurableRaftLog? _log;
     private RaftNode? _node;
     private ITimer? _timer;
@@ -39,6 +43,7 @@ public sealed class RdbReplica : IAsyncDisposable
     private ulong _nextReadContext = 1;
     private RaftRole _role = RaftRole.Follower;
     private bool _stopped;
+    private bool _drainScheduled;
 
     /// <summary>Creates a replica; <see cref="StartAsync"/> opens its log and joins the group.</summary>
     /// <param name="options">Settings.</param>
@@ -79,6 +84,13 @@ public sealed class RdbReplica : IAsyncDisposable
     /// <summary>The current term.</summary>
     public ulong Term { get; private set; }
 
+    /// <summary>
+    /// The storage error that stopped this replica, or null. A replica whose log cannot be written stops at once
+    /// (its memory may be ahead of its disk): pending writes end <see cref="DaosError.TxUncertain"/>, later requests
+    /// <see cref="DaosError.Shutdown"/>. Restart it from its medium once the fault is dealt with.
+    /// </summary>
+    public DaosException? Fault { get; private set; }
+
     /// <summary>The local state machine; read it only on the executor, and only after a linearizable read point for fresh data.</summary>
     public RdbStore Store => _store;
 
@@ -114,6 +126,10 @@ public sealed class RdbReplica : IAsyncDisposable
     /// Proposes <paramref name="transaction"/> and completes when its outcome is known (see <see cref="RdbWriteResult"/>).
     /// A transaction larger than the proposal limit is refused with <see cref="DaosError.RecordTooBig"/>.
     /// </summary>
+    /// <remarks>
+    /// Writes that reach the executor before its next drain are proposed together: one log record and one sync on the
+    /// leader, one append message per follower.
+    /// </remarks>
     public Task<RdbWriteResult> WriteAsync(RdbTransaction transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
@@ -132,29 +148,17 @@ public sealed class RdbReplica : IAsyncDisposable
                 return;
             }
 
-            ProposalResult result = _node.Propose(encoded);
-            switch (result.Status)
-            {
-                case ProposalStatus.Accepted:
-                    _writes[result.Index] = new PendingWrite(result.Term, _ticks, completion);
-                    break;
-                case ProposalStatus.Busy:
-                    completion.SetResult(new RdbWriteResult(DaosError.Busy, 0, result.LeaderHint));
-                    break;
-                default:
-                    completion.SetResult(new RdbWriteResult(DaosError.NotLeader, 0, result.LeaderHint));
-                    break;
-            }
-
-            Drain();
+            _queuedWrites.Add(new QueuedWrite(encoded, completion));
+            ScheduleDrain();
         }, null);
         return completion.Task;
     }
 
     /// <summary>
     /// Runs <paramref name="read"/> against the store at a linearizable point: it sees every write committed before
-    /// this call. Fails with <see cref="DaosError.NotLeader"/> (no leader known; retry), <see cref="DaosError.Busy"/>
-    /// or <see cref="DaosError.Timeout"/>.
+    /// this call. Fails with <see cref="DaosError.NotLeader"/> (no leader known, or leadership lost; retry),
+    /// <see cref="DaosError.Busy"/> or <see cref="DaosError.Timeout"/>. At a leader that has not yet committed an entry
+    /// of its term the read waits for that commit.
     /// </summary>
     public Task<T> ReadAsync<T>(Func<RdbStore, T> read)
     {
@@ -170,10 +174,15 @@ public sealed class RdbReplica : IAsyncDisposable
 
             ulong context = _nextReadContext++;
             ReadRequestStatus status = _node.RequestRead(context);
-            if (status == ReadRequestStatus.Accepted)
+            if (status is ReadRequestStatus.Accepted or ReadRequestStatus.NotReady)
             {
                 _reads[context] = new PendingRead(_ticks, () => completion.TrySetResult(read(_store)),
                     e => completion.TrySetException(e));
+                if (status == ReadRequestStatus.NotReady)
+                {
+                    // A new leader: asked again once it has committed an entry of its term (or times out).
+                    _readsAwaitingLeaderCommit.Add(context);
+                }
             }
             else
             {
@@ -181,7 +190,7 @@ public sealed class RdbReplica : IAsyncDisposable
                 completion.SetException(new DaosException(error, $"read refused: {status}, leader {_node.LeaderId}"));
             }
 
-            Drain();
+            ScheduleDrain();
         }, null);
         return completion.Task;
     }
@@ -189,8 +198,13 @@ public sealed class RdbReplica : IAsyncDisposable
     /// <summary>Asks this replica (the leader) to hand leadership to <paramref name="target"/>.</summary>
     public Task<bool> TransferLeadershipAsync(ulong target) => OnExecutor(() =>
     {
-        bool started = _node!.TransferLeadership(target);
-        Drain();
+        if (_node is null || _stopped)
+        {
+            return false;
+        }
+
+        bool started = _node.TransferLeadership(target);
+        ScheduleDrain();
         return started;
     });
 
@@ -201,7 +215,7 @@ public sealed class RdbReplica : IAsyncDisposable
         {
             _stopped = true;
             _timer?.Dispose();
-            FailAll(DaosError.Shutdown);
+            FailAll(new DaosException(DaosError.Shutdown, "replica stopped"));
             _log?.Dispose();
             return true;
         });
@@ -236,7 +250,7 @@ public sealed class RdbReplica : IAsyncDisposable
         _ticks++;
         _node.Tick();
         ExpireRequests();
-        Drain();
+        ScheduleDrain();
     }
 
     private ValueTask<DaosError> HandleRaftMessage(RpcRequest request, IBufferWriter<byte> response, CancellationToken cancellationToken)
@@ -253,22 +267,108 @@ public sealed class RdbReplica : IAsyncDisposable
             return ValueTask.FromResult(DaosError.Protocol);
         }
         _node.Step(message);
-        Drain();
+        ScheduleDrain();
         return ValueTask.FromResult(DaosError.None);
     }
 
-    // Works off every Ready: persist, send, apply, advance, in the order the Ready contract requires.
+    // Batching: whatever reaches the executor before the drain it schedules (client writes, Raft messages, ticks,
+    // reads) is stepped into the node first, so one Ready, one log record and one sync serve all of it.
+    private void ScheduleDrain()
+    {
+        if (_drainScheduled)
+        {
+            return;
+        }
+
+        _drainScheduled = true;
+        _executor.Post(static s => ((RdbReplica)s!).RunScheduledDrain(), this);
+    }
+
+    private void RunScheduledDrain()
+    {
+        _drainScheduled = false;
+        if (_node is null || _stopped)
+        {
+            return;
+        }
+
+        ProposeQueuedWrites(_node);
+        Drain();
+    }
+
+    private void ProposeQueuedWrites(RaftNode node)
+    {
+        if (_queuedWrites.Count == 0)
+        {
+            return;
+        }
+
+        _proposalBatch.Clear();
+        _proposalResults.Clear();
+        foreach (QueuedWrite write in _queuedWrites)
+        {
+            _proposalBatch.Add(write.Data);
+        }
+
+        node.Propose(_proposalBatch, _proposalResults);
+        for (int i = 0; i < _queuedWrites.Count; i++)
+        {
+            TaskCompletionSource<RdbWriteResult> completion = _queuedWrites[i].Completion;
+            ProposalResult result = _proposalResults[i];
+            switch (result.Status)
+            {
+                case ProposalStatus.Accepted:
+                    _writes[result.Index] = new PendingWrite(result.Term, _ticks, completion);
+                    break;
+                case ProposalStatus.Busy:
+                    completion.SetResult(new RdbWriteResult(DaosError.Busy, 0, result.LeaderHint));
+                    break;
+                default:
+                    completion.SetResult(new RdbWriteResult(DaosError.NotLeader, 0, result.LeaderHint));
+                    break;
+            }
+        }
+
+        _queuedWrites.Clear();
+        _proposalBatch.Clear();
+    }
+
+    // Works off every Ready: persist, send, apply, advance, in the order the Ready contract requires. A log that
+    // cannot be written stops the replica (see Fault).
     private void Drain()
+    {
+        try
+        {
+            DrainReadies();
+        }
+        catch (DaosException e)
+        {
+            FailStop(e);
+        }
+    }
+
+    private void DrainReadies()
     {
         RaftNode node = _node!;
         DurableRaftLog log = _log!;
         while (node.HasReady)
         {
             Ready ready = node.GetReady();
-            log.Persist(ready);
-            foreach (RaftMessage message in ready.Messages)
+
+            // A leader may replicate in parallel with its own log write (Raft thesis 10.2.1): followers persist and
+            // acknowledge the entries meanwhile, but those acknowledgements reach the node only in a later executor
+            // callback, after Persist below returned, so the leader counts itself towards a commit only once its own
+            // copy is durable. A Ready that changes the term or vote, or installs a snapshot, persists first.
+            bool sendFirst = ready.Role == RaftRole.Leader && ready.Snapshot is null && !ChangesTermOrVote(ready.HardState, log.HardState);
+            if (sendFirst)
             {
-                Send(message);
+                SendAll(ready);
+            }
+
+            log.Persist(ready);
+            if (!sendFirst)
+            {
+                SendAll(ready);
             }
 
             if (ready.Snapshot is { } snapshot)
@@ -288,12 +388,75 @@ public sealed class RdbReplica : IAsyncDisposable
             NoteRole(ready.Role);
         }
 
+        RetryReadsAwaitingLeaderCommit(node);
+
         ServeConfirmedReads();
         if (_store.AppliedIndex >= log.Snapshot.Index + (ulong)_options.SnapshotIntervalEntries
             && _store.AppliedIndex == node.AppliedIndex && _store.AppliedIndex >= log.FirstIndex)
         {
             log.CompactTo(_store.AppliedIndex, node.AppliedConfiguration, _store.CreateSnapshot());
         }
+    }
+
+    private void RetryReadsAwaitingLeaderCommit(RaftNode node)
+    {
+        if (_readsAwaitingLeaderCommit.Count == 0)
+        {
+            return;
+        }
+
+        bool accepted = false;
+        int kept = 0;
+        for (int i = 0; i < _readsAwaitingLeaderCommit.Count; i++)
+        {
+            ulong context = _readsAwaitingLeaderCommit[i];
+            if (!_reads.TryGetValue(context, out PendingRead read))
+            {
+                continue; // Timed out meanwhile.
+            }
+
+            ReadRequestStatus status = node.Role == RaftRole.Leader ? node.RequestRead(context) : ReadRequestStatus.NoLeader;
+            switch (status)
+            {
+                case ReadRequestStatus.NotReady:
+                    _readsAwaitingLeaderCommit[kept++] = context;
+                    break;
+                case ReadRequestStatus.Accepted:
+                    accepted = true;
+                    break;
+                default:
+                    _reads.Remove(context);
+                    DaosError error = status == ReadRequestStatus.Busy ? DaosError.Busy : DaosError.NotLeader;
+                    read.Fail(new DaosException(error, $"read refused: {status}, leader {node.LeaderId}"));
+                    break;
+            }
+        }
+
+        _readsAwaitingLeaderCommit.RemoveRange(kept, _readsAwaitingLeaderCommit.Count - kept);
+        if (accepted)
+        {
+            ScheduleDrain();
+        }
+    }
+
+    private static bool ChangesTermOrVote(HardState? next, HardState current) =>
+        next is { } state && (state.Term != current.Term || state.Vote != current.Vote);
+
+    private void SendAll(Ready ready)
+    {
+        foreach (RaftMessage message in ready.Messages)
+        {
+            Send(message);
+        }
+    }
+
+    // The log may now be behind what this replica has already promised or applied in memory: stop, as a crash would.
+    private void FailStop(DaosException fault)
+    {
+        Fault = fault;
+        _stopped = true;
+        _timer?.Dispose();
+        FailAll(fault);
     }
 
     private void Apply(LogEntry entry)
@@ -385,20 +548,28 @@ public sealed class RdbReplica : IAsyncDisposable
         }
     }
 
-    private void FailAll(DaosError error)
+    private void FailAll(DaosException reason)
     {
+        // Proposed writes may still commit under another leader; queued ones never reached the log.
         foreach (KeyValuePair<ulong, PendingWrite> pair in _writes)
         {
-            pair.Value.Completion.TrySetResult(new RdbWriteResult(error == DaosError.Shutdown ? DaosError.TxUncertain : error, pair.Key, 0));
+            pair.Value.Completion.TrySetResult(new RdbWriteResult(DaosError.TxUncertain, pair.Key, 0));
+        }
+
+        foreach (QueuedWrite write in _queuedWrites)
+        {
+            write.Completion.TrySetResult(new RdbWriteResult(DaosError.Shutdown, 0, 0));
         }
 
         foreach (PendingRead read in _reads.Values)
         {
-            read.Fail(new DaosException(error, "replica stopped"));
+            read.Fail(reason);
         }
 
         _writes.Clear();
+        _queuedWrites.Clear();
         _reads.Clear();
+        _readsAwaitingLeaderCommit.Clear();
     }
 
     private void Send(RaftMessage message)
@@ -426,6 +597,8 @@ public sealed class RdbReplica : IAsyncDisposable
         {
         }
     }
+
+    private readonly record struct QueuedWrite(byte[] Data, TaskCompletionSource<RdbWriteResult> Completion);
 
     private readonly record struct PendingWrite(ulong Term, ulong StartTick, TaskCompletionSource<RdbWriteResult> Completion);
 

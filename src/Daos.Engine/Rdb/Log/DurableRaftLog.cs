@@ -127,6 +127,12 @@ public sealed class DurableRaftLog : IRaftLogStorage, IDisposable
     /// <summary>Bytes of a torn final record discarded when the log was opened (0 after a clean shutdown).</summary>
     public long DiscardedTailBytes { get; }
 
+    /// <summary>
+    /// Syncs issued since the log was opened (file flushes and directory syncs: one per persisted record, two per
+    /// snapshot file and per log rewrite). A measure of how well writes are batched.
+    /// </summary>
+    public long SyncCount { get; private set; }
+
     /// <summary>The log file's size in bytes.</summary>
     public long FileSizeBytes => _fileEndBytes;
 
@@ -191,6 +197,7 @@ public sealed class DurableRaftLog : IRaftLogStorage, IDisposable
         LogRecordCodec.WriteBatch(_writer, _nextSequence, toWrite, entries);
         _file.Write(_fileEndBytes, _writer.WrittenSpan);
         _file.Flush();
+        SyncCount++;
         _fileEndBytes += _writer.WrittenCount;
         _nextSequence++;
         _durableHardState = _hardState;
@@ -267,6 +274,7 @@ public sealed class DurableRaftLog : IRaftLogStorage, IDisposable
 
         _medium.RenameFile(temporary, SnapshotFileName);
         _medium.SyncDirectory();
+        SyncCount += 2;
     }
 
     private void RewriteLog(MemoryRaftLogStorage index)
@@ -290,6 +298,7 @@ public sealed class DurableRaftLog : IRaftLogStorage, IDisposable
         _file.Dispose();
         _medium.RenameFile(LogFileName + TemporarySuffix, LogFileName);
         _medium.SyncDirectory();
+        SyncCount += 2;
         _file = _medium.OpenFile(LogFileName, MediumOpenMode.OpenExisting);
         _durableHardState = hardState;
         _hardState = hardState;

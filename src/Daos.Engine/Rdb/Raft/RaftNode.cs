@@ -212,6 +212,48 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// Proposes every payload of <paramref name="batch"/>, in order, as if by one
+    /// <see cref="Propose(ReadOnlyMemory{byte})"/> each, but the leader sends the accepted entries to each follower
+    /// together (one append message per follower instead of one per payload). The outcome of each payload is added
+    /// to <paramref name="results"/> in the same order; once the uncommitted limit is reached the rest answer
+    /// <see cref="ProposalStatus.Busy"/>.
+    /// </summary>
+    /// <returns>How many were accepted.</returns>
+    /// <exception cref="DaosException"><see cref="DaosError.RecordTooBig"/> when a payload exceeds
+    /// <see cref="RaftOptions.ProposalSizeBytesMax"/>; nothing of the batch is appended then.</exception>
+    public int Propose(IReadOnlyList<ReadOnlyMemory<byte>> batch, List<ProposalResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(results);
+        EnsureNoReadyOutstanding();
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Length > _options.ProposalSizeBytesMax)
+            {
+                ThrowHelper.Throw(DaosError.RecordTooBig, $"proposal {i} of {batch[i].Length} bytes exceeds {_options.ProposalSizeBytesMax}");
+            }
+        }
+
+        int accepted = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            ProposalResult result = TryAppendProposal(LogEntryKind.Normal, batch[i]);
+            results.Add(result);
+            if (result.IsAccepted)
+            {
+                accepted++;
+            }
+        }
+
+        if (accepted > 0)
+        {
+            BroadcastAppend();
+        }
+
+        return accepted;
+    }
+
+    /// <summary>
     /// Proposes a membership change. One change may be pending at a time; a second answers <see cref="ProposalStatus.Busy"/>.
     /// </summary>
     /// <exception cref="DaosException"><see cref="DaosError.InvalidArgument"/> when the change does not apply to the current configuration.</exception>
@@ -419,6 +461,18 @@ public sealed partial class RaftNode
 
     private ProposalResult ProposeEntry(LogEntryKind kind, ReadOnlyMemory<byte> data)
     {
+        ProposalResult result = TryAppendProposal(kind, data);
+        if (result.IsAccepted)
+        {
+            BroadcastAppend();
+        }
+
+        return result;
+    }
+
+    /// <summary>Appends one proposal to the leader's log without sending it; the caller broadcasts.</summary>
+    private ProposalResult TryAppendProposal(LogEntryKind kind, ReadOnlyMemory<byte> data)
+    {
         if (Role != RaftRole.Leader)
         {
             return new ProposalResult(ProposalStatus.NotLeader, 0, 0, LeaderId);
@@ -435,7 +489,6 @@ public sealed partial class RaftNode
         }
 
         ulong index = AppendEntry(kind, data);
-        BroadcastAppend();
         return new ProposalResult(ProposalStatus.Accepted, index, Term, Id);
     }
 

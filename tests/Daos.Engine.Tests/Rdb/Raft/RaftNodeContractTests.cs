@@ -158,6 +158,79 @@ public sealed class RaftNodeContractTests
         Assert.Equal(ProposalStatus.Busy, last.Status);
     }
 
+    private static RaftNode LeaderOfThree(out MemoryRaftLogStorage storage, int uncommittedEntriesMax = 4096)
+    {
+        storage = new MemoryRaftLogStorage(new RaftConfiguration([1, 2, 3]));
+        var node = new RaftNode(new RaftOptions { ReplicaId = 1, PreVote = false, UncommittedEntriesMax = uncommittedEntriesMax }, storage, new DeterministicRandom(1));
+        Drain(node, storage);
+        node.Campaign();
+        Drain(node, storage);
+        node.Step(new RaftMessage { Type = RaftMessageType.VoteResponse, From = 2, To = 1, Term = 2 });
+        Drain(node, storage);
+        Assert.Equal(RaftRole.Leader, node.Role);
+
+        // Both followers acknowledge the leader's empty entry, so their progress is in the replicate state.
+        foreach (ulong follower in new ulong[] { 2, 3 })
+        {
+            node.Step(new RaftMessage { Type = RaftMessageType.AppendResponse, From = follower, To = 1, Term = 2, Index = node.LastIndex });
+        }
+
+        Drain(node, storage);
+        Assert.Equal(node.LastIndex, node.CommitIndex);
+        return node;
+    }
+
+    [Fact]
+    public void A_batch_of_proposals_goes_to_each_follower_in_one_append_message()
+    {
+        RaftNode node = LeaderOfThree(out _);
+        ulong first = node.LastIndex + 1;
+        ReadOnlyMemory<byte>[] batch = [.. Enumerable.Range(0, 64).Select(i => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"w{i}"))];
+        var results = new List<ProposalResult>();
+        Assert.Equal(64, node.Propose(batch, results));
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => first + (ulong)i), results.Select(r => r.Index));
+        Assert.All(results, r => Assert.Equal(node.Term, r.Term));
+
+        Ready ready = node.GetReady();
+        Assert.True(ready.MustSync);
+        Assert.Equal(64, ready.Entries.Count);
+        Assert.Equal(2, ready.Messages.Count);
+        Assert.All(ready.Messages, m =>
+        {
+            Assert.Equal(RaftMessageType.Append, m.Type);
+            Assert.Equal(first - 1, m.Index);
+            Assert.Equal(batch.Select(b => Encoding.UTF8.GetString(b.Span)), m.Entries.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
+        });
+        node.Advance(ready);
+    }
+
+    [Fact]
+    public void A_batch_answers_each_proposal_as_single_proposals_would()
+    {
+        // At most four uncommitted entries (the leader's empty entry is committed): four accepted, then Busy, in order.
+        RaftNode batched = LeaderOfThree(out _, uncommittedEntriesMax: 4);
+        RaftNode single = LeaderOfThree(out _, uncommittedEntriesMax: 4);
+        ReadOnlyMemory<byte>[] batch = [.. Enumerable.Range(0, 10).Select(i => (ReadOnlyMemory<byte>)new byte[] { (byte)i })];
+        var results = new List<ProposalResult>();
+        int accepted = batched.Propose(batch, results);
+        Assert.Equal(batch.Select(b => single.Propose(b)), results);
+        Assert.Equal(4, accepted);
+        Assert.Equal(ProposalStatus.Busy, results[^1].Status);
+
+        // A payload over the limit is a caller bug and leaves the log untouched.
+        RaftNode strict = LeaderOfThree(out _);
+        ulong last = strict.LastIndex;
+        ReadOnlyMemory<byte>[] oversized = [new byte[1], new byte[(1 << 20) + 1]];
+        Assert.Equal(DaosError.RecordTooBig, Assert.Throws<DaosException>(() => strict.Propose(oversized, [])).Error);
+        Assert.Equal(last, strict.LastIndex);
+
+        // A follower refuses the whole batch with the leader hint.
+        var follower = new RaftNode(new RaftOptions { ReplicaId = 2 }, new MemoryRaftLogStorage(new RaftConfiguration([1, 2, 3])), new DeterministicRandom(1));
+        results.Clear();
+        Assert.Equal(0, follower.Propose(batch, results));
+        Assert.All(results, r => Assert.Equal(ProposalStatus.NotLeader, r.Status));
+    }
+
     [Fact]
     public void Snapshot_larger_than_the_receivers_bound_is_refused_without_allocating_it()
     {
