@@ -75,7 +75,7 @@ internal static class RdbLoad
 
             foreach (int window in windows)
             {
-                await MeasureAsync(leader, total, window, value, tcp);
+                await MeasureAsync(leader, replicas, total, window, value, tcp);
             }
         }
         finally
@@ -99,8 +99,11 @@ internal static class RdbLoad
         }
     }
 
-    private static async Task MeasureAsync(RdbReplica leader, int total, int window, byte[] value, bool tcp)
+    private static async Task MeasureAsync(RdbReplica leader, List<RdbReplica> replicas, int total, int window, byte[] value, bool tcp)
     {
+        // Log syncs (fdatasync) per write show how well writes are batched; read after the run, racing at most the
+        // followers' last sync.
+        Dictionary<ulong, long> syncsBefore = replicas.ToDictionary(r => r.Id, r => r.Log!.SyncCount);
         double[] latencies = new double[total];
         int next = -1;
         long start = Stopwatch.GetTimestamp();
@@ -121,9 +124,11 @@ internal static class RdbLoad
         }))];
         await Task.WhenAll(workers);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double leaderSyncs = (double)(leader.Log!.SyncCount - syncsBefore[leader.Id]) / total;
+        double followerSyncs = replicas.Where(r => r.Id != leader.Id).Average(r => (double)(r.Log!.SyncCount - syncsBefore[r.Id])) / total;
         Array.Sort(latencies);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rdb net={(tcp ? "tcp" : "inproc")} total={total} conc={window} val={value.Length}B ops/s={total / seconds:F0} p50_us={latencies[total / 2]:F0} p99_us={latencies[(int)(total * 0.99)]:F0} mean_us={latencies.Average():F0}"));
+            $"rdb net={(tcp ? "tcp" : "inproc")} total={total} conc={window} val={value.Length}B ops/s={total / seconds:F0} p50_us={latencies[total / 2]:F0} p99_us={latencies[(int)(total * 0.99)]:F0} mean_us={latencies.Average():F0} syncs_per_write leader={leaderSyncs:F3} follower={followerSyncs:F3}"));
     }
 
     private static async Task WriteAsync(RdbReplica leader, int i, byte[] value)
