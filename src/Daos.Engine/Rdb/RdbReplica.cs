@@ -360,9 +360,18 @@ public sealed class RdbReplica : IAsyncDisposable
             // callback, after Persist below returned, so the leader counts itself towards a commit only once its own
             // copy is durable. A Ready that changes the term or vote, or installs a snapshot, persists first.
             bool sendFirst = ready.Role == RaftRole.Leader && ready.Snapshot is null && !ChangesTermOrVote(ready.HardState, log.HardState);
+
+            // Committed entries that are already durable here (and not about to be replaced) need not wait for this
+            // Ready's write: applying them first acknowledges the previous batch while this one syncs.
+            bool applyFirst = ready.Snapshot is null && CommittedAreDurable(ready, log);
             if (sendFirst)
             {
                 SendAll(ready);
+            }
+
+            if (applyFirst)
+            {
+                ApplyCommitted(ready);
             }
 
             log.Persist(ready);
@@ -376,9 +385,9 @@ public sealed class RdbReplica : IAsyncDisposable
                 _store.Restore(snapshot.Data.Span);
             }
 
-            foreach (LogEntry entry in ready.CommittedEntries)
+            if (!applyFirst)
             {
-                Apply(entry);
+                ApplyCommitted(ready);
             }
 
             _confirmedReads.AddRange(ready.ReadStates);
@@ -436,6 +445,25 @@ public sealed class RdbReplica : IAsyncDisposable
         if (accepted)
         {
             ScheduleDrain();
+        }
+    }
+
+    private static bool CommittedAreDurable(Ready ready, DurableRaftLog log)
+    {
+        if (ready.CommittedEntries.Count == 0)
+        {
+            return false;
+        }
+
+        ulong lastCommitted = ready.CommittedEntries[^1].Index;
+        return lastCommitted <= log.LastIndex && (ready.Entries.Count == 0 || ready.Entries[0].Index > lastCommitted);
+    }
+
+    private void ApplyCommitted(Ready ready)
+    {
+        foreach (LogEntry entry in ready.CommittedEntries)
+        {
+            Apply(entry);
         }
     }
 
