@@ -57,8 +57,8 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
                     continue;
                 }
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.Busy or DaosError.Shutdown
-                or DaosError.Again or DaosError.TxUncertain or DaosError.Canceled)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.Shutdown
+                or DaosError.TxUncertain or DaosError.Canceled)
             {
                 last = e;
             }
