@@ -147,7 +147,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -358,7 +358,7 @@ internal sealed class ManagementService : ReplicatedService
                 return;
             }
 
-            await Task.Delay(_context.Options.RaftTickInterval, _context.Time).ConfigureAwait(false);
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
         }
     }
 }

@@ -213,7 +213,7 @@ internal sealed partial class PoolService : ReplicatedService
                 return;
             }
 
-            await Task.Delay(_context.Options.RaftTickInterval, _context.Time).ConfigureAwait(false);
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
         }
     }
 

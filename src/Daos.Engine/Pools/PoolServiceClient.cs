@@ -63,7 +63,7 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
                 last = e;
             }
 
-            await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(time, RetryDelay, cancellationToken).ConfigureAwait(false);
         }
 
         throw new DaosException(DaosError.Unreachable, $"pool {pool.Uuid} service did not answer after {AttemptsMax} attempts: {last?.Message}", last);
