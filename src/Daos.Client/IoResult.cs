@@ -20,8 +20,8 @@ public sealed record IoResult
     public IoKind Kind { get; }
 
     /// <summary>
-    /// For a single value: the value, or null when absent. For an array range: a buffer of the whole range
-    /// (count × record size) with visible records in place and holes zero.
+    /// For a single value: the value, or null when absent. For an array range: the range's bytes up to
+    /// <see cref="Length"/> (trailing holes trimmed), with holes inside it zero.
     /// </summary>
     public byte[]? Value { get; }
 
