@@ -14,12 +14,14 @@ internal static class LayerRules
         ["Daos.Vos"] = ["Daos.Common"],
         ["Daos.Placement"] = ["Daos.Common"],
         ["Daos.Transport"] = ["Daos.Common"],
-        ["Daos.Engine"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport"],
-        ["Daos.Client"] = ["Daos.Common", "Daos.Placement", "Daos.Transport"],
-        ["Daos.Server"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Engine"],
+        // The wire messages shared by engine and client: frames from Transport, pool map bytes from Placement.
+        ["Daos.Protocol"] = ["Daos.Common", "Daos.Placement", "Daos.Transport"],
+        ["Daos.Engine"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Protocol"],
+        ["Daos.Client"] = ["Daos.Common", "Daos.Placement", "Daos.Transport", "Daos.Protocol"],
+        ["Daos.Server"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Protocol", "Daos.Engine"],
         // The tools are applications: they may embed any library (vos-demo embeds Daos.Vos, demo hosts engines).
-        ["Daos.Tool"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Engine", "Daos.Client", "Daos.Server", "Daos.Harness"],
-        ["Daos.Harness"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Engine", "Daos.Client"],
+        ["Daos.Tool"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Protocol", "Daos.Engine", "Daos.Client", "Daos.Server", "Daos.Harness"],
+        ["Daos.Harness"] = ["Daos.Common", "Daos.Vos", "Daos.Placement", "Daos.Transport", "Daos.Protocol", "Daos.Engine", "Daos.Client"],
     };
 
     /// <summary>Returns a description of every reference that breaks the rules.</summary>

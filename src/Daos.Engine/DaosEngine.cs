@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using Daos.Engine.Containers;
+using Daos.Engine.Engine;
+using Daos.Engine.Management;
+using Daos.Engine.Objects;
+using Daos.Engine.Pools;
+using Daos.Engine.Rdb;
+using Daos.Engine.Targets;
+using Daos.Placement;
+using Daos.Protocol;
+using Daos.Protocol.Management;
+using Daos.Storage;
+using Daos.Transport;
+using Daos.Vos;
+
+namespace Daos.Engine;
+
+/// <summary>
+/// One engine rank: T targets, each on its own single-threaded executor and owning one VOS pool per pool; the
+/// engine's RPC endpoint serving object I/O (to the target named in the frame) and, on the system executor, the
+/// management service (on the management ranks), the pool and container services (on each pool's service ranks)
+/// and the control messages engines send each other. Everything it persists lives in <see cref="IEngineStorage"/>,
+/// and <see cref="StartAsync"/> on the same storage reopens every pool and service replica it held.
+/// </summary>
+/// <remarks>Thread-safe. The engine creates no threads: executors, network, storage and time come from the host.</remarks>
+public sealed partial class DaosEngine : IAsyncDisposable
+{
+    private readonly DaosEngineOptions _options;
+    private readonly RpcNode _rpc;
+    private readonly IRpcExecutor[] _targetExecutors;
+    private readonly IRpcExecutor _systemExecutor;
+    private readonly ConcurrentDictionary<Guid, LocalPool> _pools = new();
+    private readonly EngineContext _context;
+    private readonly ContainerHandleCache _handles;
+    private readonly SemaphoreSlim _shardGate = new(1, 1);
+    private LocalPoolRegistry? _registry;
+    private ManagementService? _management;
+    private Task _join = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
+
+    private DaosEngine(DaosEngineOptions options)
+    {
+        _options = options;
+        _targetExecutors = new IRpcExecutor[options.TargetCount];
+        for (int i = 0; i < options.TargetCount; i++)
+        {
+            _targetExecutors[i] = options.ExecutorFactory((uint)i) ?? throw new ArgumentException("the executor factory returned null", nameof(options));
+        }
+
+        _systemExecutor = options.ExecutorFactory(ProtocolTargets.System) ?? throw new ArgumentException("the executor factory returned null", nameof(options));
+        TransportOptions transport = options.Transport ?? new TransportOptions { TimeProvider = options.TimeProvider };
+        _rpc = new RpcNode(options.Network, transport, new ExecutorSelector(_targetExecutors, _systemExecutor));
+        var calls = new EngineCalls(_rpc, options.ServiceCallTimeout);
+        var poolServices = new PoolServiceClient(calls, options.TimeProvider);
+        _context = new EngineContext(options, calls, new HybridLogicalClock(options.TimeProvider), poolServices);
+        _handles = new ContainerHandleCache(poolServices);
+    }
+
+    /// <summary>This engine's rank.</summary>
+    public int Rank => _options.Rank;
+
+    /// <summary>How many targets it runs.</summary>
+    public int TargetCount => _options.TargetCount;
+
+    /// <summary>The address it listens on (with the port bound, for TCP port 0).</summary>
+    public TransportAddress Address { get; private set; }
+
+    /// <summary>The uuids of the pools this engine holds shards of.</summary>
+    public IReadOnlyCollection<Guid> Pools => [.. _pools.Keys];
+
+    /// <summary>
+    /// Starts an engine: opens its registry, reopens every pool shard and service replica found there (recovering
+    /// after a crash), starts the management replica on a management rank, listens, and announces itself to the
+    /// management service in the background (see <see cref="WaitForJoinAsync"/>).
+    /// </summary>
+    /// <exception cref="DaosException">Storage that cannot be recovered, or an address in use.</exception>
+    public static async ValueTask<DaosEngine> StartAsync(DaosEngineOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var engine = new DaosEngine(options);
+        try
+        {
+            await engine.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await engine.StopCoreAsync(orderly: false).ConfigureAwait(false);
+            throw;
+        }
+
+        return engine;
+    }
+
+    /// <summary>Completes when the management service has recorded this engine as joined (retrying until it answers or the engine stops).</summary>
+    public Task WaitForJoinAsync(CancellationToken cancellationToken = default) => _join.WaitAsync(cancellationToken);
+
+    /// <summary>Orderly stop: drains requests, stops service replicas, checkpoints and closes every VOS pool.</summary>
+    public ValueTask StopAsync() => StopCoreAsync(orderly: true);
+
+    /// <summary>Abrupt stop, as a crash leaves it: the network goes away at once and nothing is checkpointed; only what
+    /// was durable before survives (the host crashes simulated media after this to drop the rest).</summary>
+    public ValueTask KillAsync() => StopCoreAsync(orderly: false);
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => StopAsync();
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        RegisterHandlers();
+        _registry = LocalPoolRegistry.Open(_options.Storage.OpenDirectory(""));
+        foreach (PoolShardCreateRequest record in _registry.Pools)
+        {
+            await OpenPoolAsync(record, create: false).ConfigureAwait(false);
+        }
+
+        if (_options.ManagementReplicas.ContainsKey(Rank))
+        {
+            var replica = new RdbReplica(ManagementService.ReplicaOptions(_options), _options.Storage.OpenDirectory("mgmt"), _rpc, _systemExecutor, _context.ForkRandom());
+            _management = new ManagementService(replica, _context);
+            await replica.StartAsync().ConfigureAwait(false);
+        }
+
+        Address = await _rpc.ListenAsync(_options.ListenAddress, cancellationToken).ConfigureAwait(false);
+        _join = JoinAsync(_stopping.Token);
+    }
+
+    private async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        var join = new SystemJoinRequest(new SystemMember(Rank, Address.ToString(), TargetCount, RankState.Joined));
+        while (true)
+        {
+            foreach ((int rank, TransportAddress address) in _options.ManagementReplicas.OrderBy(p => p.Key))
+            {
+                try
+                {
+                    await _context.Calls.CallAsync<SystemJoinRequest, EmptyMessage>(address, ProtocolOpcodes.SystemJoin, ProtocolTargets.System, join, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (DaosException)
+                {
+                    // Not the leader, not up yet, or electing: try the next one, then again after a pause.
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens (or creates) this rank's shards of a pool and starts its service replica if this rank runs one.</summary>
+    private async Task<LocalPool> OpenPoolAsync(PoolShardCreateRequest record, bool create)
+    {
+        PoolMap map = PoolMap.Deserialize(record.PoolMap.Span);
+        var shards = new TargetShard[_options.TargetCount];
+        try
+        {
+            var vosOptions = new VosPoolOptions
+            {
+                HeapSizeBytes = record.ScmBytesPerTarget,
+                WalSizeBytes = Math.Clamp(record.ScmBytesPerTarget / 2, 1L << 20, 32L << 20),
+                BlobSizeBytes = record.NvmeBytesPerTarget / 4096 * 4096,
+            };
+            for (int i = 0; i < shards.Length; i++)
+            {
+                IStorageMedium medium = _options.Storage.OpenDirectory($"{record.Uuid}/target-{i}");
+                VosPool vos = create
+                    ? await VosPool.CreateAsync(medium, vosOptions).ConfigureAwait(false)
+                    : await VosPool.OpenAsync(medium, vosOptions).ConfigureAwait(false);
+                shards[i] = new TargetShard(i, vos);
+            }
+        }
+        catch
+        {
+            foreach (TargetShard? shard in shards)
+            {
+                if (shard is not null)
+                {
+                    await shard.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+
+            throw;
+        }
+
+        var pool = new LocalPool(record, map, shards);
+        if (record.ServiceRanks.Contains(Rank))
+        {
+            var replica = new RdbReplica(PoolService.ReplicaOptions(record, _options), _options.Storage.OpenDirectory($"{record.Uuid}/rdb"), _rpc,
+                _systemExecutor, _context.ForkRandom());
+            pool.Service = new PoolService(replica, pool, _context);
+            await replica.StartAsync().ConfigureAwait(false);
+        }
+
+        _pools[record.Uuid] = pool;
+        return pool;
+    }
+
+    private static async Task ClosePoolAsync(LocalPool pool, bool checkpoint)
+    {
+        if (pool.Service is { } service)
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (TargetShard shard in pool.Shards)
+        {
+            if (checkpoint)
+            {
+                await shard.Gate.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    await shard.Pool.CheckpointAsync().ConfigureAwait(false);
+                }
+                catch (DaosException)
+                {
+                    // The pool closes either way; its WAL still holds every committed change.
+                }
+                finally
+                {
+                    shard.Gate.Release();
+                }
+            }
+
+            await shard.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StopCoreAsync(bool orderly)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _rpc.ShutdownAsync().ConfigureAwait(false);
+
+        if (_management is not null)
+        {
+            await _management.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (LocalPool pool in _pools.Values)
+        {
+            await ClosePoolAsync(pool, checkpoint: orderly).ConfigureAwait(false);
+        }
+
+        _pools.Clear();
+
+        try
+        {
+            await _join.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before joining.
+        }
+    }
+
+    private sealed class ExecutorSelector(IRpcExecutor[] targets, IRpcExecutor system) : IRpcExecutorSelector
+    {
+        public IRpcExecutor? Select(uint target) => target < (uint)targets.Length ? targets[target] : target == ProtocolTargets.System ? system : null;
+    }
+}

@@ -1,0 +1,45 @@
+using Daos.Engine.Pools;
+
+namespace Daos.Engine.Engine;
+
+/// <summary>What the engine's services share: options, calls to other engines, the clock and the seeded randomness.</summary>
+internal sealed class EngineContext(DaosEngineOptions options, EngineCalls calls, HybridLogicalClock clock, PoolServiceClient poolServices)
+{
+    private readonly DeterministicRandom _random = new(options.Seed ^ ((ulong)options.Rank * 0x9E3779B97F4A7C15UL));
+    private readonly Lock _randomGate = new();
+
+    public DaosEngineOptions Options { get; } = options;
+
+    public int Rank => Options.Rank;
+
+    public TimeProvider Time => Options.TimeProvider;
+
+    public EngineCalls Calls { get; } = calls;
+
+    public HybridLogicalClock Clock { get; } = clock;
+
+    public PoolServiceClient PoolServices { get; } = poolServices;
+
+    /// <summary>A new random (version 4) uuid from the seeded source.</summary>
+    public Guid NewUuid()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        lock (_randomGate)
+        {
+            _random.NextBytes(bytes);
+        }
+
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>An independent random source (for a replica's election jitter).</summary>
+    public DeterministicRandom ForkRandom()
+    {
+        lock (_randomGate)
+        {
+            return _random.Fork();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using Daos.Engine.Containers;
+using Daos.Engine.Engine;
+using Daos.Engine.Pools;
+using Daos.Engine.Targets;
+using Daos.Protocol;
+using Daos.Protocol.Containers;
+using Daos.Protocol.Objects;
+using Daos.Protocol.Pools;
+using Daos.Transport;
+using Daos.Vos;
+
+namespace Daos.Engine.Objects;
+
+/// <summary>
+/// The object I/O handlers of one engine. Each request names its target in the frame header and runs on that
+/// target's executor; before touching VOS it passes four checks, in DAOS's order: the pool is on this engine, the
+/// requester's pool map is not older than ours (else Stale with our map), the container handle is open on that
+/// container (else NoHandle; writes need a read-write handle), and the object class is one this engine serves (the
+/// S classes). Updates and punches without an epoch are stamped with the engine's hybrid logical clock.
+/// </summary>
+internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools, ContainerHandleCache handles, HybridLogicalClock clock)
+{
+    public void Register(RpcNode node)
+    {
+        ProtocolHandlers.Register<ObjectUpdateRequest, EpochReply>(node, ProtocolOpcodes.ObjectUpdate, UpdateAsync);
+        ProtocolHandlers.Register<ObjectFetchRequest, ObjectFetchReply>(node, ProtocolOpcodes.ObjectFetch, FetchAsync);
+        ProtocolHandlers.Register<ObjectPunchRequest, EpochReply>(node, ProtocolOpcodes.ObjectPunch, PunchAsync);
+        ProtocolHandlers.Register<ObjectListRequest, ObjectListReply>(node, ProtocolOpcodes.ObjectList, ListAsync);
+        ProtocolHandlers.Register<ObjectQueryMaxRequest, ObjectQueryMaxReply>(node, ProtocolOpcodes.ObjectQueryMax, QueryMaxAsync);
+    }
+
+    private async ValueTask<EpochReply> UpdateAsync(ObjectUpdateRequest update, RpcRequest request, CancellationToken cancellationToken)
+    {
+        TargetShard shard = await AdmitAsync(update.Address, request.Target, write: true, cancellationToken).ConfigureAwait(false);
+        Epoch epoch = update.Epoch.Value == 0 ? clock.Now() : clock.Update(update.Epoch);
+        ObjectId oid = update.Address.Oid;
+        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VosContainer container = await shard.GetContainerAsync(update.Address.Container).ConfigureAwait(false);
+            if (update.Condition != UpdateCondition.None)
+            {
+                // Checked for every akey before anything is written, under the shard's gate: all or nothing.
+                foreach (IodUpdate iod in update.Iods)
+                {
+                    bool exists = await ExistsAsync(container, oid, update.Dkey, iod).ConfigureAwait(false);
+                    if (update.Condition == UpdateCondition.InsertOnly && exists)
+                    {
+                        throw new DaosException(DaosError.Exists, "the akey already holds a value (insert-only update)");
+                    }
+
+                    if (update.Condition == UpdateCondition.UpdateOnly && !exists)
+                    {
+                        throw new DaosException(DaosError.NonExistent, "the akey holds no value (update-only update)");
+                    }
+                }
+            }
+
+            foreach (IodUpdate iod in update.Iods)
+            {
+                if (iod.Kind == IodKind.Single)
+                {
+                    await container.UpdateAsync(oid, epoch, update.Dkey, iod.Akey, iod.Data).ConfigureAwait(false);
+                }
+                else
+                {
+                    await container.WriteAsync(oid, epoch, update.Dkey, iod.Akey, iod.Index, iod.RecordSize, iod.Data).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+
+        return new EpochReply(epoch);
+    }
+
+    private async ValueTask<ObjectFetchReply> FetchAsync(ObjectFetchRequest fetch, RpcRequest request, CancellationToken cancellationToken)
+    {
+        TargetShard shard = await AdmitAsync(fetch.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
+        Epoch epoch = ReadEpoch(fetch.Epoch);
+        ObjectId oid = fetch.Address.Oid;
+        var results = new IodResult[fetch.Iods.Count];
+        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VosContainer container = await shard.GetContainerAsync(fetch.Address.Container).ConfigureAwait(false);
+            for (int i = 0; i < results.Length; i++)
+            {
+                IodFetch iod = fetch.Iods[i];
+                if (iod.Kind == IodKind.Single)
+                {
+                    byte[]? value = await container.FetchAsync(oid, epoch, fetch.Dkey, iod.Akey).ConfigureAwait(false);
+                    results[i] = new IodResult(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
+                }
+                else
+                {
+                    byte[] buffer = new byte[checked((int)(iod.Count * iod.RecordSize))];
+                    ArrayReadResult read = await container.ReadAsync(oid, epoch, fetch.Dkey, iod.Akey, iod.Index, iod.RecordSize, buffer).ConfigureAwait(false);
+                    results[i] = new IodResult(true, buffer.AsMemory(0, read.Length), read.Holes);
+                }
+            }
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+
+        return new ObjectFetchReply(results);
+    }
+
+    private async ValueTask<EpochReply> PunchAsync(ObjectPunchRequest punch, RpcRequest request, CancellationToken cancellationToken)
+    {
+        TargetShard shard = await AdmitAsync(punch.Address, request.Target, write: true, cancellationToken).ConfigureAwait(false);
+        Epoch epoch = punch.Epoch.Value == 0 ? clock.Now() : clock.Update(punch.Epoch);
+        ObjectId oid = punch.Address.Oid;
+        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VosContainer container = await shard.GetContainerAsync(punch.Address.Container).ConfigureAwait(false);
+            switch (punch.Kind)
+            {
+                case PunchKind.Object:
+                    await container.PunchObjectAsync(oid, epoch).ConfigureAwait(false);
+                    break;
+                case PunchKind.Dkey:
+                    await container.PunchDkeyAsync(oid, epoch, punch.Dkey).ConfigureAwait(false);
+                    break;
+                case PunchKind.Akey:
+                    await container.PunchAkeyAsync(oid, epoch, punch.Dkey, punch.Akey).ConfigureAwait(false);
+                    break;
+                default:
+                    await container.PunchExtentsAsync(oid, epoch, punch.Dkey, punch.Akey, punch.Records).ConfigureAwait(false);
+                    break;
+            }
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+
+        return new EpochReply(epoch);
+    }
+
+    private async ValueTask<ObjectListReply> ListAsync(ObjectListRequest list, RpcRequest request, CancellationToken cancellationToken)
+    {
+        TargetShard shard = await AdmitAsync(list.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
+        Epoch epoch = ReadEpoch(list.Epoch);
+        ObjectId oid = list.Address.Oid;
+        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VosContainer container = await shard.GetContainerAsync(list.Address.Container).ConfigureAwait(false);
+            if (list.Kind == ListKind.Extents)
+            {
+                var extents = new List<Extent>();
+                bool complete = true;
+                await foreach (Extent extent in container.ListExtentsAsync(oid, epoch, list.Dkey, list.Akey).ConfigureAwait(false))
+                {
+                    if (extent.Index < list.FromIndex)
+                    {
+                        continue;
+                    }
+
+                    if (extents.Count == list.PageSize)
+                    {
+                        complete = false;
+                        break;
+                    }
+
+                    extents.Add(extent);
+                }
+
+                return new ObjectListReply([], extents, complete);
+            }
+
+            // Pages resume after the last key returned, in byte order, so a key punched between pages cannot lose the place.
+            var keys = new List<byte[]>();
+            IAsyncEnumerable<byte[]> source = list.Kind == ListKind.Dkeys
+                ? container.ListDkeysAsync(oid, epoch)
+                : container.ListAkeysAsync(oid, epoch, list.Dkey);
+            await foreach (byte[] key in source.ConfigureAwait(false))
+            {
+                if (list.AfterKey.IsEmpty || key.AsSpan().SequenceCompareTo(list.AfterKey.Span) > 0)
+                {
+                    keys.Add(key);
+                }
+            }
+
+            keys.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+            int count = Math.Min(keys.Count, list.PageSize);
+            var page = new ReadOnlyMemory<byte>[count];
+            for (int i = 0; i < count; i++)
+            {
+                page[i] = keys[i];
+            }
+
+            return new ObjectListReply(page, [], count == keys.Count);
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+    }
+
+    private async ValueTask<ObjectQueryMaxReply> QueryMaxAsync(ObjectQueryMaxRequest query, RpcRequest request, CancellationToken cancellationToken)
+    {
+        TargetShard shard = await AdmitAsync(query.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
+        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            VosContainer container = await shard.GetContainerAsync(query.Address.Container).ConfigureAwait(false);
+            long? max = await container.QueryMaxIndexAsync(query.Address.Oid, ReadEpoch(query.Epoch), query.Dkey, query.Akey).ConfigureAwait(false);
+            return new ObjectQueryMaxReply(max.HasValue, max ?? 0);
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+    }
+
+    private static Epoch ReadEpoch(Epoch requested) => requested.Value == 0 ? Epoch.Max : requested;
+
+    private static async ValueTask<bool> ExistsAsync(VosContainer container, ObjectId oid, ReadOnlyMemory<byte> dkey, IodUpdate iod)
+    {
+        if (iod.Kind == IodKind.Single)
+        {
+            return await container.FetchAsync(oid, Epoch.Max, dkey, iod.Akey).ConfigureAwait(false) is not null;
+        }
+
+        return await container.QueryMaxIndexAsync(oid, Epoch.Max, dkey, iod.Akey).ConfigureAwait(false) is not null;
+    }
+
+    private async ValueTask<TargetShard> AdmitAsync(ObjectAddress address, uint target, bool write, CancellationToken cancellationToken)
+    {
+        if (!pools.TryGetValue(address.Pool, out LocalPool? pool))
+        {
+            throw new DaosException(DaosError.NonExistent, $"pool {address.Pool} has no shard on this engine");
+        }
+
+        if (target >= (uint)pool.Shards.Length)
+        {
+            throw new DaosException(DaosError.BadTarget, $"target {target} does not exist on this engine ({pool.Shards.Length} targets)");
+        }
+
+        if (address.MapVersion < pool.Map.Version)
+        {
+            throw new StaleMapException($"pool map version {address.MapVersion} is older than {pool.Map.Version}", pool.MapBytes);
+        }
+
+        ContainerHandleCheckReply handle = await handles.CheckAsync(pool, address.ContainerHandle, cancellationToken).ConfigureAwait(false);
+        if (handle.Container != address.Container)
+        {
+            throw new DaosException(DaosError.NoHandle, $"handle {address.ContainerHandle} was opened on another container");
+        }
+
+        if (write && handle.Access != HandleAccess.ReadWrite)
+        {
+            throw new DaosException(DaosError.NoPermission, "the container handle is read-only");
+        }
+
+        ObjectClass objectClass = address.Oid.Class;
+        if (objectClass.IsUnknown || objectClass.Redundancy != RedundancyKind.None)
+        {
+            throw new DaosException(DaosError.Unsupported, $"object class {objectClass} is not served yet (S classes only)");
+        }
+
+        return pool.Shards[target];
+    }
+}

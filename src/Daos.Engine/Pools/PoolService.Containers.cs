@@ -1,0 +1,382 @@
+using System.Buffers.Binary;
+using System.Text;
+using Daos.Engine.Engine;
+using Daos.Engine.Rdb;
+using Daos.Protocol;
+using Daos.Protocol.Containers;
+using Daos.Protocol.Pools;
+
+namespace Daos.Engine.Pools;
+
+/// <summary>The container service: containers, their handles, properties, attributes, snapshots and object id ranges.</summary>
+internal sealed partial class PoolService
+{
+    private static readonly RdbPath Containers = RdbPath.Root.Append("containers");
+    private static readonly RdbPath ContainerLabels = RdbPath.Root.Append("container-labels");
+    private static readonly RdbPath ContainerHandles = RdbPath.Root.Append("container-handles");
+    private static readonly RdbPath Attributes = RdbPath.Root.Append("attributes");
+    private static readonly RdbPath Snapshots = RdbPath.Root.Append("snapshots");
+
+    /// <summary>The first object id number handed out (lower ones are reserved, as DAOS reserves some for itself).</summary>
+    public const ulong FirstObjectNumber = 1;
+
+    /// <summary>The default checksum chunk size (DAOS's 32 KiB).</summary>
+    public const ulong ChunkSizeDefault = 32 * 1024;
+
+    public Task<ContainerInfoReply> CreateContainerAsync(ContainerCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        await RequirePoolHandleAsync(create.PoolHandle, write: true).ConfigureAwait(false);
+        if (create.Uuid == Guid.Empty)
+        {
+            throw new DaosException(DaosError.InvalidArgument, "a container needs a uuid");
+        }
+
+        ContainerProperty[] properties = MergeProperties(Defaults(), create.Properties);
+        string label = TextOf(properties, ContainerPropertyId.Label);
+        Labels.Validate(label, "container");
+        byte[] uuidKey = Key(create.Uuid);
+        byte[] labelKey = Encoding.UTF8.GetBytes(label);
+        (bool uuidTaken, bool labelTaken) = await ReadAsync(store => (
+            store.Lookup(Containers, uuidKey, out _) == DaosError.None,
+            store.Lookup(ContainerLabels, labelKey, out _) == DaosError.None)).ConfigureAwait(false);
+        if (uuidTaken || labelTaken)
+        {
+            throw new DaosException(DaosError.Exists, uuidTaken ? $"container {create.Uuid} exists" : $"a container labelled '{label}' exists");
+        }
+
+        var record = new ContainerInfoReply(create.Uuid, label, properties, 0, 0, FirstObjectNumber);
+        await WriteAsync(new RdbTransaction()
+            .Update(Containers, uuidKey, ProtocolCodec.EncodeToArray(record))
+            .Update(ContainerLabels, labelKey, uuidKey)
+            .CreateKvs(Attributes, uuidKey, RdbKvsClass.Lexical)
+            .CreateKvs(Snapshots, uuidKey, RdbKvsClass.Integer)).ConfigureAwait(false);
+        return record;
+    }, cancellationToken);
+
+    public Task<ContainerInfoReply> OpenContainerAsync(ContainerOpenRequest open, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        await RequirePoolHandleAsync(open.PoolHandle, write: open.Access == HandleAccess.ReadWrite).ConfigureAwait(false);
+        ContainerInfoReply record = await FindContainerAsync(open.LabelOrUuid).ConfigureAwait(false);
+        byte[] value = new byte[16 + 1 + 16];
+        Key(record.Uuid).CopyTo(value, 0);
+        value[16] = (byte)open.Access;
+        Key(open.PoolHandle).CopyTo(value, 17);
+        await WriteAsync(new RdbTransaction().Update(ContainerHandles, Key(open.Handle), value)).ConfigureAwait(false);
+        return await DescribeAsync(record).ConfigureAwait(false);
+    }, cancellationToken);
+
+    public Task<EmptyMessage> CloseContainerAsync(ContainerHandleRequest close, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(close.Handle, write: false).ConfigureAwait(false);
+        await WriteAsync(new RdbTransaction().Delete(ContainerHandles, Key(close.Handle))).ConfigureAwait(false);
+        await BroadcastAsync(handle.Container, close.Handle, ShardEventKind.HandleClosed).ConfigureAwait(false);
+        return EmptyMessage.Instance;
+    }, cancellationToken);
+
+    public Task<EmptyMessage> DestroyContainerAsync(ContainerDestroyRequest destroy, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        await RequirePoolHandleAsync(destroy.PoolHandle, write: true).ConfigureAwait(false);
+        ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid).ConfigureAwait(false);
+        List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid)).ConfigureAwait(false);
+        if (open.Count > 0 && !destroy.Force)
+        {
+            throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
+        }
+
+        byte[] uuidKey = Key(record.Uuid);
+        var transaction = new RdbTransaction()
+            .Delete(Containers, uuidKey)
+            .Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label))
+            .DestroyKvs(Attributes, uuidKey)
+            .DestroyKvs(Snapshots, uuidKey);
+        foreach ((Guid handle, _) in open)
+        {
+            transaction.Delete(ContainerHandles, Key(handle));
+        }
+
+        await WriteAsync(transaction).ConfigureAwait(false);
+        await BroadcastAsync(record.Uuid, Guid.Empty, ShardEventKind.ContainerDestroyed).ConfigureAwait(false);
+        return EmptyMessage.Instance;
+    }, cancellationToken);
+
+    public async Task<ContainerListReply> ListContainersAsync(PoolHandleRequest list)
+    {
+        EnsureLeader();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        await RequirePoolHandleAsync(list.Handle, write: false).ConfigureAwait(false);
+        ContainerInfoReply[] records = await ReadAsync(store =>
+        {
+            IReadOnlyList<RdbEntry> entries = store.Iterate(Containers);
+            var result = new ContainerInfoReply[entries.Count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] = ProtocolCodec.Decode<ContainerInfoReply>(entries[i].Value.ToArray());
+            }
+
+            return result;
+        }).ConfigureAwait(false);
+        Array.Sort(records, static (a, b) => string.CompareOrdinal(a.Label, b.Label));
+        return new ContainerListReply(records);
+    }
+
+    public async Task<ContainerInfoReply> QueryContainerAsync(ContainerHandleRequest query)
+    {
+        EnsureLeader();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(query.Handle, write: false).ConfigureAwait(false);
+        return await DescribeAsync(await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    public Task<ContainerInfoReply> SetPropertiesAsync(ContainerSetPropertiesRequest set, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(set.Handle, write: true).ConfigureAwait(false);
+        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false);
+        ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
+        string label = TextOf(properties, ContainerPropertyId.Label);
+        var transaction = new RdbTransaction();
+        if (label != record.Label)
+        {
+            Labels.Validate(label, "container");
+            byte[] newLabel = Encoding.UTF8.GetBytes(label);
+            if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None).ConfigureAwait(false))
+            {
+                throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+            }
+
+            transaction.Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label)).Update(ContainerLabels, newLabel, Key(record.Uuid));
+        }
+
+        ContainerInfoReply updated = record with { Label = label, Properties = properties };
+        await WriteAsync(transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated))).ConfigureAwait(false);
+        return await DescribeAsync(updated).ConfigureAwait(false);
+    }, cancellationToken);
+
+    public Task<ContainerAttributeReply> AttributeAsync(ContainerAttributeRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        bool write = request.Operation is AttributeOperation.Set or AttributeOperation.Delete;
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write).ConfigureAwait(false);
+        RdbPath path = Attributes.Append(Key(handle.Container));
+        byte[] name = Encoding.UTF8.GetBytes(request.Name);
+        switch (request.Operation)
+        {
+            case AttributeOperation.Set:
+                await WriteAsync(new RdbTransaction().Update(path, name, request.Value.Span)).ConfigureAwait(false);
+                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+            case AttributeOperation.Get:
+                byte[]? value = await ReadAsync(store => store.Lookup(path, name, out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null).ConfigureAwait(false);
+                return new ContainerAttributeReply(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
+            case AttributeOperation.List:
+                string[] names = await ReadAsync(store => store.Iterate(path).Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToArray()).ConfigureAwait(false);
+                return new ContainerAttributeReply(false, ReadOnlyMemory<byte>.Empty, names);
+            default:
+                if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None).ConfigureAwait(false))
+                {
+                    throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
+                }
+
+                await WriteAsync(new RdbTransaction().Delete(path, name)).ConfigureAwait(false);
+                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+        }
+    }, cancellationToken);
+
+    public Task<ContainerSnapshotReply> SnapshotAsync(ContainerSnapshotRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        bool write = request.Operation != SnapshotOperation.List;
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write).ConfigureAwait(false);
+        RdbPath path = Snapshots.Append(Key(handle.Container));
+        byte[] key = new byte[8];
+        switch (request.Operation)
+        {
+            case SnapshotOperation.Create:
+                // Past every epoch the client saw acknowledged, so the snapshot holds all of its writes.
+                if (request.Epoch.IsValidForUpdate)
+                {
+                    _context.Clock.Update(request.Epoch);
+                }
+
+                Epoch epoch = _context.Clock.Now();
+                BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
+                await WriteAsync(new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name))).ConfigureAwait(false);
+                return new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)]);
+            case SnapshotOperation.List:
+                SnapshotEntry[] all = await ReadAsync(store => store.Iterate(path)
+                    .Select(e => new SnapshotEntry(new Epoch(BinaryPrimitives.ReadUInt64LittleEndian(e.Key.Span)), Encoding.UTF8.GetString(e.Value.Span)))
+                    .ToArray()).ConfigureAwait(false);
+                return new ContainerSnapshotReply(all);
+            default:
+                BinaryPrimitives.WriteUInt64LittleEndian(key, request.Epoch.Value);
+                if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None).ConfigureAwait(false))
+                {
+                    throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
+                }
+
+                await WriteAsync(new RdbTransaction().Delete(path, key)).ConfigureAwait(false);
+                return new ContainerSnapshotReply([]);
+        }
+    }, cancellationToken);
+
+    public Task<ContainerAllocateOidsReply> AllocateOidsAsync(ContainerAllocateOidsRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write: false).ConfigureAwait(false);
+        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false);
+        ulong first = record.NextOid;
+        if (first > ulong.MaxValue - (ulong)request.Count)
+        {
+            throw new DaosException(DaosError.NoSpace, "the container's object id space is exhausted");
+        }
+
+        await WriteAsync(new RdbTransaction().Update(Containers, Key(record.Uuid),
+            ProtocolCodec.EncodeToArray(record with { NextOid = first + (ulong)request.Count })))
+            .ConfigureAwait(false);
+        return new ContainerAllocateOidsReply(first);
+    }, cancellationToken);
+
+    public async Task<ContainerHandleCheckReply> CheckHandleAsync(ContainerHandleRequest request)
+    {
+        EnsureLeader();
+        await EnsureInitializedAsync().ConfigureAwait(false);
+        return await RequireContainerHandleAsync(request.Handle, write: false).ConfigureAwait(false);
+    }
+
+    private static ContainerProperty[] Defaults() =>
+    [
+        new(ContainerPropertyId.Label, 0, ""),
+        new(ContainerPropertyId.Type, 0, ""),
+        new(ContainerPropertyId.RedundancyFactor, 0, ""),
+        new(ContainerPropertyId.ObjectClass, 0, ""),
+        new(ContainerPropertyId.Checksum, 0, ""),
+        new(ContainerPropertyId.ChunkSize, ChunkSizeDefault, ""),
+        new(ContainerPropertyId.ServerVerify, 0, ""),
+        new(ContainerPropertyId.Acl, 0, ""),
+    ];
+
+    private static ContainerProperty[] MergeProperties(IReadOnlyList<ContainerProperty> current, IReadOnlyList<ContainerProperty> changes)
+    {
+        ContainerProperty[] merged = [.. current];
+        foreach (ContainerProperty change in changes)
+        {
+            Validate(change);
+            int index = Array.FindIndex(merged, p => p.Id == change.Id);
+            if (index < 0)
+            {
+                merged = [.. merged, change];
+            }
+            else
+            {
+                merged[index] = change;
+            }
+        }
+
+        return merged;
+    }
+
+    private static void Validate(ContainerProperty property)
+    {
+        switch (property.Id)
+        {
+            case ContainerPropertyId.RedundancyFactor when property.Number > 4:
+                throw new DaosException(DaosError.InvalidArgument, $"redundancy factor {property.Number} is outside 0..4");
+            case ContainerPropertyId.ObjectClass when property.Number != 0:
+                if (property.Number > uint.MaxValue)
+                {
+                    throw new DaosException(DaosError.InvalidArgument, $"object class id {property.Number} is invalid");
+                }
+
+                _ = ObjectClass.FromId((uint)property.Number);
+                break;
+            case ContainerPropertyId.ChunkSize when property.Number is 0 or > (1UL << 30):
+                throw new DaosException(DaosError.InvalidArgument, $"chunk size {property.Number} is outside 1..2^30");
+            case ContainerPropertyId.ServerVerify when property.Number > 1:
+                throw new DaosException(DaosError.InvalidArgument, "server verify is 0 or 1");
+            case ContainerPropertyId.Type when property.Number > 64:
+            case ContainerPropertyId.Checksum when property.Number > 64:
+                throw new DaosException(DaosError.InvalidArgument, $"{property.Id} value {property.Number} is unknown");
+        }
+    }
+
+    private static string TextOf(IReadOnlyList<ContainerProperty> properties, ContainerPropertyId id)
+    {
+        foreach (ContainerProperty property in properties)
+        {
+            if (property.Id == id)
+            {
+                return property.Text;
+            }
+        }
+
+        return "";
+    }
+
+    private static List<(Guid Handle, Guid Container)> ContainerHandlesOf(RdbStore store, Guid? container = null, Guid? poolHandle = null)
+    {
+        var result = new List<(Guid, Guid)>();
+        foreach (RdbEntry entry in store.Iterate(ContainerHandles))
+        {
+            ReadOnlySpan<byte> value = entry.Value.Span;
+            var owner = new Guid(value[..16], bigEndian: true);
+            var pool = new Guid(value.Slice(17, 16), bigEndian: true);
+            if ((container is null || owner == container) && (poolHandle is null || pool == poolHandle))
+            {
+                result.Add((new Guid(entry.Key.Span, bigEndian: true), owner));
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<ContainerInfoReply> FindContainerAsync(string labelOrUuid)
+    {
+        byte[]? record = await ReadAsync(store =>
+        {
+            ReadOnlyMemory<byte> uuid;
+            if (Guid.TryParse(labelOrUuid, out Guid parsed))
+            {
+                uuid = Key(parsed);
+            }
+            else if (store.Lookup(ContainerLabels, Encoding.UTF8.GetBytes(labelOrUuid), out uuid) != DaosError.None)
+            {
+                return null;
+            }
+
+            return store.Lookup(Containers, uuid.Span, out ReadOnlyMemory<byte> value) == DaosError.None ? value.ToArray() : null;
+        }).ConfigureAwait(false);
+        return record is null
+            ? throw new DaosException(DaosError.NonExistent, $"no container '{labelOrUuid}' in pool '{Pool.Record.Label}'")
+            : ProtocolCodec.Decode<ContainerInfoReply>(record);
+    }
+
+    private async Task<ContainerInfoReply> DescribeAsync(ContainerInfoReply record)
+    {
+        byte[] uuidKey = Key(record.Uuid);
+        (int snapshots, int handles) = await ReadAsync(store => (
+            store.KvsExists(Snapshots.Append(uuidKey), out _) ? store.Iterate(Snapshots.Append(uuidKey)).Count : 0,
+            ContainerHandlesOf(store, container: record.Uuid).Count)).ConfigureAwait(false);
+        return record with { Snapshots = snapshots, Handles = handles };
+    }
+
+    private async Task<ContainerHandleCheckReply> RequireContainerHandleAsync(Guid handle, bool write)
+    {
+        byte[]? value = await ReadAsync(store => store.Lookup(ContainerHandles, Key(handle), out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null)
+            .ConfigureAwait(false);
+        if (value is null)
+        {
+            throw new DaosException(DaosError.NoHandle, $"container handle {handle} is not open");
+        }
+
+        var reply = new ContainerHandleCheckReply(new Guid(value.AsSpan(0, 16), bigEndian: true), (HandleAccess)value[16]);
+        if (write && reply.Access != HandleAccess.ReadWrite)
+        {
+            throw new DaosException(DaosError.NoPermission, "the container handle is read-only");
+        }
+
+        return reply;
+    }
+}
