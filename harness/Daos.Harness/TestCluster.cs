@@ -20,6 +20,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Management service replicas: the first ranks, at most this many.</summary>
     private const int ManagementReplicasMax = 3;
 
+    /// <summary>How long an engine may take to elect management leaders and join before start fails.</summary>
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
+
     private readonly TestClusterOptions _options;
     private readonly ITransportNetwork _network;
     private readonly EngineSlot[] _engines;
@@ -80,6 +83,11 @@ public sealed class TestCluster : IAsyncDisposable
             foreach (EngineSlot slot in engines)
             {
                 await cluster.StartEngineAsync(slot, ct).ConfigureAwait(false);
+            }
+
+            foreach (EngineSlot slot in engines)
+            {
+                await slot.Engine!.WaitForJoinAsync(ct).WaitAsync(JoinTimeout, ct).ConfigureAwait(false);
             }
 
             // A client that connects proves the management service has a leader and every rank has joined.
@@ -153,6 +161,7 @@ public sealed class TestCluster : IAsyncDisposable
             }
 
             await StartEngineAsync(slot, ct).ConfigureAwait(false);
+            await slot.Engine!.WaitForJoinAsync(ct).WaitAsync(JoinTimeout, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -236,7 +245,7 @@ public sealed class TestCluster : IAsyncDisposable
             ListenAddress = slot.Address,
             Storage = slot.Storage,
             TimeProvider = TimeProvider.System,
-            ExecutorFactory = slot.CreateExecutor,
+            ExecutorFactory = target => slot.CreateExecutor(target),
             ManagementReplicas = _management,
             SystemName = _options.SystemName,
             Seed = _options.Seed ^ ((ulong)slot.Rank * 0x9E3779B97F4A7C15UL) ^ (ulong)slot.Starts++,
@@ -269,7 +278,7 @@ public sealed class TestCluster : IAsyncDisposable
 
         public int Starts { get; set; }
 
-        public IRpcExecutor CreateExecutor(uint target)
+        public DedicatedThreadExecutor CreateExecutor(uint target)
         {
             var executor = new DedicatedThreadExecutor($"rank{Rank}-target{target}");
             lock (_executors)

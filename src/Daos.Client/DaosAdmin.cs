@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Daos.Client.Wire;
 using Daos.Protocol;
 using Daos.Protocol.Management;
+using Daos.Protocol.Pools;
 
 namespace Daos.Client;
 
@@ -38,9 +39,20 @@ public sealed class DaosAdmin
             ThrowHelper.InvalidArgument("pool sizes must not be negative and the service needs at least one replica");
         }
 
-        PoolLocation location = await _runtime.ManagementCallAsync<PoolCreateRequest, PoolLocation>(ProtocolOpcodes.PoolCreate,
+        PoolInfoReply reply = await _runtime.ManagementCallAsync<PoolCreateRequest, PoolInfoReply>(ProtocolOpcodes.PoolCreate,
             new PoolCreateRequest(label, scm, nvme, options.Ranks ?? [], options.ServiceReplicas ?? 0), ct).ConfigureAwait(false);
-        return ToInfo(location);
+        PoolInfo info = PoolInfoOf(reply);
+        if (options.Ranks is { Count: > 0 } ranks)
+        {
+            info = info with { Ranks = [.. ranks.Order()] };
+        }
+        else
+        {
+            SystemInfo system = await QuerySystemAsync(ct).ConfigureAwait(false);
+            info = info with { Ranks = [.. system.Ranks.Select(r => r.Rank)] };
+        }
+
+        return info;
     }
 
     /// <summary>Destroys a pool and every shard of it; <paramref name="force"/> also when handles are open.</summary>
@@ -76,6 +88,18 @@ public sealed class DaosAdmin
         Array.Sort(ranks, static (a, b) => a.Rank.CompareTo(b.Rank));
         return new SystemInfo(reply.SystemName, ranks);
     }
+
+    internal static PoolInfo PoolInfoOf(PoolInfoReply reply) => new()
+    {
+        Uuid = reply.Uuid,
+        Label = reply.Label,
+        MapVersion = reply.MapVersion,
+        ServiceReplicas = reply.ServiceRanks,
+        TargetsTotal = reply.TargetsTotal,
+        TargetsDisabled = reply.TargetsDisabled,
+        Scm = new TierSpace(reply.Space.ScmTotalBytes, reply.Space.ScmFreeBytes),
+        Nvme = new TierSpace(reply.Space.NvmeTotalBytes, reply.Space.NvmeFreeBytes),
+    };
 
     private static PoolInfo ToInfo(PoolLocation location) => new()
     {

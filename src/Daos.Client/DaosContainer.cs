@@ -77,7 +77,7 @@ public sealed class DaosContainer : IAsyncDisposable
             ThrowHelper.InvalidArgument("the object class must be a concrete class");
         }
 
-        if (chosen.Redundancy != RedundancyKind.Replication || chosen.Replicas != 1)
+        if (chosen.Redundancy != RedundancyKind.None)
         {
             ThrowHelper.Throw(DaosError.Unsupported, $"object class {chosen.Name} has redundancy; only the S classes are served yet");
         }
@@ -121,7 +121,8 @@ public sealed class DaosContainer : IAsyncDisposable
     public async ValueTask<Epoch> CreateSnapshotAsync(string? name = null, CancellationToken ct = default)
     {
         CheckOpen();
-        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.Create, name ?? "", Epoch.Zero, ct).ConfigureAwait(false);
+        // The service's clock moves past every epoch this handle saw acknowledged, so the snapshot holds all its writes.
+        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.Create, name ?? "", _path.HighestAcknowledgedEpoch, ct).ConfigureAwait(false);
         if (reply.Snapshots.Count == 0)
         {
             ThrowHelper.Throw(DaosError.Protocol, "snapshot creation answered without an epoch");
@@ -165,7 +166,7 @@ public sealed class DaosContainer : IAsyncDisposable
         CheckOpen();
         changes.Validate();
         CheckWritable();
-        await _pool.Service.CallAsync<ContainerSetPropertiesRequest, EmptyMessage>(ProtocolOpcodes.ContainerSetProperties,
+        await _pool.Service.CallAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties,
             new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes)), ct).ConfigureAwait(false);
     }
 

@@ -113,16 +113,28 @@ public sealed class DaosObject
             CopyVisible(r[0], s.Destination.Span.Slice((int)(first * s.RecordSize), (int)(count * s.RecordSize)), s.Index + first, s.RecordSize);
         }, ct).ConfigureAwait(false);
 
+        // Targets list the holes before the last visible record of each piece; the rest of a piece is a hole too. As
+        // VOS, the holes after the last visible record of the whole range are implied by Length, not listed.
         var holes = new List<Extent>();
         int length = 0;
         for (int piece = 0; piece < pieces; piece++)
         {
             IoResult r = results[piece];
-            foreach (Extent hole in r.Holes)
+            long first = index + ((long)piece * recordsPerRequest);
+            long end = Math.Min(first + recordsPerRequest, index + total);
+            var pieceHoles = new List<Extent>(r.Holes);
+            long visibleEnd = first + ((r.Length + recordSize - 1) / recordSize);
+            if (visibleEnd < end)
             {
-                if (holes.Count > 0 && holes[^1].End == hole.Index)
+                pieceHoles.Add(new Extent(visibleEnd, end - visibleEnd));
+            }
+
+            pieceHoles.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+            foreach (Extent hole in pieceHoles)
+            {
+                if (holes.Count > 0 && holes[^1].End >= hole.Index)
                 {
-                    holes[^1] = new Extent(holes[^1].Index, holes[^1].Count + hole.Count);
+                    holes[^1] = new Extent(holes[^1].Index, Math.Max(holes[^1].End, hole.End) - holes[^1].Index);
                 }
                 else
                 {
@@ -136,7 +148,11 @@ public sealed class DaosObject
             }
         }
 
-        // Holes past the last visible record are trimmed from Length but still reported, as VOS does.
+        if (holes.Count > 0 && holes[^1].End == index + total)
+        {
+            holes.RemoveAt(holes.Count - 1);
+        }
+
         return new ArrayReadResult(length, holes);
     }
 
@@ -288,6 +304,11 @@ public sealed class DaosObject
 
     private void CheckSingleValue(ReadOnlyMemory<byte> value)
     {
+        if (value.IsEmpty)
+        {
+            ThrowHelper.InvalidArgument("a single value must not be empty; punch the akey to remove it");
+        }
+
         if (value.Length > Options.SingleValueBytesMax)
         {
             ThrowHelper.Throw(DaosError.RecordTooBig, $"a single value of {value.Length} bytes exceeds the limit of {Options.SingleValueBytesMax}");

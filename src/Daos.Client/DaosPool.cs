@@ -65,18 +65,7 @@ public sealed class DaosPool : IAsyncDisposable
             ranks.Add(target.Rank);
         }
 
-        return new PoolInfo
-        {
-            Uuid = reply.Uuid,
-            Label = reply.Label,
-            MapVersion = reply.MapVersion,
-            Ranks = [.. ranks],
-            ServiceReplicas = reply.ServiceRanks,
-            TargetsTotal = reply.TargetsTotal,
-            TargetsDisabled = reply.TargetsDisabled,
-            Scm = new TierSpace(reply.Space.ScmTotalBytes, reply.Space.ScmFreeBytes),
-            Nvme = new TierSpace(reply.Space.NvmeTotalBytes, reply.Space.NvmeFreeBytes),
-        };
+        return DaosAdmin.PoolInfoOf(reply) with { Ranks = [.. ranks] };
     }
 
     /// <summary>Creates a container labelled <paramref name="label"/> and opens it read-write.</summary>

@@ -13,8 +13,9 @@ namespace Daos.Client;
 /// </remarks>
 public sealed record IoDescriptor
 {
-    private IoDescriptor(ReadOnlyMemory<byte> akey, IoKind kind, ReadOnlyMemory<byte> data, long index, long count, int recordSize)
+    private IoDescriptor(ReadOnlyMemory<byte> akey, IoKind kind, ReadOnlyMemory<byte> data, long index, long count, int recordSize, bool isUpdate)
     {
+        IsUpdate = isUpdate;
         Akey = akey;
         Kind = kind;
         Data = data;
@@ -43,13 +44,13 @@ public sealed record IoDescriptor
 
     /// <summary>An update of a single value.</summary>
     public static IoDescriptor Single(ReadOnlyMemory<byte> akey, ReadOnlyMemory<byte> value) =>
-        new(akey, IoKind.Single, value, 0, 0, 0);
+        new(akey, IoKind.Single, value, 0, 0, 0, isUpdate: true);
 
     /// <summary>An update of a single value, with a UTF-8 akey.</summary>
     public static IoDescriptor Single(string akey, ReadOnlyMemory<byte> value) => Single(Utf8(akey), value);
 
     /// <summary>A fetch of a single value.</summary>
-    public static IoDescriptor Single(ReadOnlyMemory<byte> akey) => new(akey, IoKind.Single, ReadOnlyMemory<byte>.Empty, 0, 0, 0);
+    public static IoDescriptor Single(ReadOnlyMemory<byte> akey) => new(akey, IoKind.Single, ReadOnlyMemory<byte>.Empty, 0, 0, 0, isUpdate: false);
 
     /// <summary>A fetch of a single value, with a UTF-8 akey.</summary>
     public static IoDescriptor Single(string akey) => Single(Utf8(akey));
@@ -66,7 +67,7 @@ public sealed record IoDescriptor
         }
 
         CheckRange(index, records.Length / recordSize);
-        return new(akey, IoKind.Array, records, index, records.Length / recordSize, recordSize);
+        return new(akey, IoKind.Array, records, index, records.Length / recordSize, recordSize, isUpdate: true);
     }
 
     /// <summary>An update of array records, with a UTF-8 akey.</summary>
@@ -83,15 +84,15 @@ public sealed record IoDescriptor
             ThrowHelper.InvalidArgument($"{count} records of {recordSize} bytes do not fit one buffer");
         }
 
-        return new(akey, IoKind.Array, ReadOnlyMemory<byte>.Empty, index, count, recordSize);
+        return new(akey, IoKind.Array, ReadOnlyMemory<byte>.Empty, index, count, recordSize, isUpdate: false);
     }
 
     /// <summary>A fetch of array records, with a UTF-8 akey.</summary>
     public static IoDescriptor ArrayRange(string akey, long index, long count, int recordSize = 1) =>
         ArrayRange(Utf8(akey), index, count, recordSize);
 
-    /// <summary>True for an update descriptor (it carries bytes).</summary>
-    internal bool IsUpdate => Kind == IoKind.Single || !Data.IsEmpty;
+    /// <summary>True for an update descriptor, false for a fetch descriptor.</summary>
+    public bool IsUpdate { get; }
 
     internal static ReadOnlyMemory<byte> Utf8(string key)
     {

@@ -49,7 +49,7 @@ internal sealed class ObjectRouter
             return cached;
         }
 
-        if (oid.Class.Redundancy != RedundancyKind.Replication || oid.Class.Replicas != 1)
+        if (oid.Class.Redundancy != RedundancyKind.None)
         {
             ThrowHelper.Throw(DaosError.Unsupported, $"object {oid} is of class {oid.Class.Name}; only the S classes (no redundancy) are served yet");
         }

@@ -25,6 +25,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     private readonly Guid _container;
     private readonly Guid _handle;
     private readonly Func<bool> _isOpen;
+    private ulong _highestEpoch;
 
     public WireObjectDataPath(ClientRuntime runtime, ObjectRouter router, Guid pool, Guid container, Guid handle, Func<bool> isOpen)
     {
@@ -38,6 +39,9 @@ internal sealed class WireObjectDataPath : IObjectDataPath
 
     public DaosClientOptions Options => _runtime.Options;
 
+    /// <summary>The highest epoch a target stamped on a write of this handle (zero before any).</summary>
+    public Epoch HighestAcknowledgedEpoch => new(Volatile.Read(ref _highestEpoch));
+
     public async ValueTask UpdateAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, IReadOnlyList<IoDescriptor> iods, WriteCondition condition, CancellationToken ct)
     {
         var updates = new IodUpdate[iods.Count];
@@ -49,8 +53,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
                 : new IodUpdate(iod.Akey, IodKind.Array, iod.RecordSize, iod.Index, iod.Data);
         }
 
-        await ShardCallAsync<ObjectUpdateRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectUpdate,
-            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct).ConfigureAwait(false);
+        Acknowledge(await ShardCallAsync<ObjectUpdateRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectUpdate,
+            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct).ConfigureAwait(false));
     }
 
     public async ValueTask<IReadOnlyList<IoResult>> FetchAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, IReadOnlyList<IoDescriptor> iods, Epoch epoch, CancellationToken ct)
@@ -97,16 +101,16 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     public ValueTask PunchObjectAsync(ObjectId oid, CancellationToken ct) => PunchEveryShardAsync(oid, ct);
 
     public async ValueTask PunchDkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, CancellationToken ct) =>
-        await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct).ConfigureAwait(false);
+        Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct).ConfigureAwait(false));
 
     public async ValueTask PunchAkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, CancellationToken ct) =>
-        await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct).ConfigureAwait(false);
+        Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct).ConfigureAwait(false));
 
     public async ValueTask PunchExtentsAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records, CancellationToken ct) =>
-        await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct).ConfigureAwait(false);
+        Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct).ConfigureAwait(false));
 
     public async IAsyncEnumerable<byte[]> ListDkeysAsync(ObjectId oid, Epoch epoch, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -191,8 +195,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         CheckOpen();
         int shards = _router.AllShards(oid).Count;
         await IoWindow.RunAsync(shards, Options.IoRequestsInFlightMax, (Self: this, Oid: oid), static async (s, shard, token) =>
-            await s.Self.ShardIndexCallAsync<ObjectPunchRequest, EpochReply>(s.Oid, shard, ProtocolOpcodes.ObjectPunch,
-                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token).ConfigureAwait(false),
+            s.Self.Acknowledge(await s.Self.ShardIndexCallAsync<ObjectPunchRequest, EpochReply>(s.Oid, shard, ProtocolOpcodes.ObjectPunch,
+                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token).ConfigureAwait(false)),
             ct).ConfigureAwait(false);
     }
 
@@ -256,6 +260,22 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             catch (DaosException)
             {
             }
+        }
+    }
+
+    private void Acknowledge(EpochReply reply)
+    {
+        ulong epoch = reply.Epoch.Value;
+        ulong seen = Volatile.Read(ref _highestEpoch);
+        while (epoch > seen)
+        {
+            ulong previous = Interlocked.CompareExchange(ref _highestEpoch, epoch, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
         }
     }
 

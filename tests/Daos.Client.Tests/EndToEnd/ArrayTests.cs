@@ -3,7 +3,7 @@ using static Daos.Client.Tests.EndToEnd.ClusterFixture;
 
 namespace Daos.Client.Tests.EndToEnd;
 
-[Collection(ClusterCollection.Name)]
+[Collection(SharedCluster.Name)]
 public sealed class ArrayTests(ClusterFixture fixture)
 {
     [Fact]
@@ -57,7 +57,8 @@ public sealed class ArrayTests(ClusterFixture fixture)
         Assert.Equal(DaosError.Exists, await ErrorOf(() => container.CreateArrayAsync(oid, 4, 256).AsTask()));
         await opened.DestroyAsync();
         Assert.Equal(DaosError.NonExistent, await ErrorOf(() => container.OpenArrayAsync(oid).AsTask()));
-        Assert.Equal(DaosError.InvalidArgument, await ErrorOf(() => container.CreateArrayAsync(await container.AllocateObjectIdAsync(ObjectType.KeyValue), 1, 16).AsTask()));
+        ObjectId kvId = await container.AllocateObjectIdAsync(ObjectType.KeyValue);
+        Assert.Equal(DaosError.InvalidArgument, await ErrorOf(() => container.CreateArrayAsync(kvId, 1, 16).AsTask()));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Daos.Client.Tests.EndToEnd;
 /// Several clients with several operations each in flight, on a few overlapping keys: the history of puts, gets and
 /// removes must be linearizable per key (the harness's Wing–Gong–Lowe checker against a sequential map).
 /// </summary>
-[Collection(ClusterCollection.Name)]
+[Collection(SharedCluster.Name)]
 public sealed class ConcurrentClientsTests(ClusterFixture fixture)
 {
     [Theory]

@@ -2,7 +2,7 @@ using static Daos.Client.Tests.EndToEnd.ClusterFixture;
 
 namespace Daos.Client.Tests.EndToEnd;
 
-[Collection(ClusterCollection.Name)]
+[Collection(SharedCluster.Name)]
 public sealed class KeyValueTests(ClusterFixture fixture)
 {
     [Fact]

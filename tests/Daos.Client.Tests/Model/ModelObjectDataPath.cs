@@ -97,6 +97,11 @@ internal sealed class ModelObjectDataPath : IObjectDataPath
                     }
                 }
 
+                if (holes.Count > 0 && holes[^1].End == iod.Index + iod.Count)
+                {
+                    holes.RemoveAt(holes.Count - 1); // as VOS: trailing holes are implied by the length
+                }
+
                 results.Add(new IoResult(iod.Akey, IoKind.Array, buffer, length, holes));
             }
         }
