@@ -156,7 +156,7 @@ internal static class DemoCommand
         Step($"killing engine rank {victim} abruptly, then restarting it from its files");
         var restart = Stopwatch.StartNew();
         await cluster.KillEngineAsync(victim).ConfigureAwait(false);
-        await cluster.RestartEngineAsync(victim).ConfigureAwait(false);
+        await cluster.RestartEngineAsync(victim, ct).ConfigureAwait(false);
         Console.WriteLine(Invariant($"    rank {victim} back in {restart.Elapsed.TotalMilliseconds:N0} ms"));
 
         Step("reconnecting and verifying every KV entry, the object and every byte of the array");
