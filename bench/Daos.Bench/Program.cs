@@ -18,6 +18,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "engine-load")
+        {
+            Engine.EngineLoad.Run(args[1..]);
+            return;
+        }
+
         if (args.Length > 0 && args[0] == "rdb-load")
         {
             Rdb.RdbLoad.Run(args[1..]);

@@ -106,6 +106,9 @@ public sealed partial class DaosEngine : IAsyncDisposable
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => StopAsync();
 
+    /// <summary>This engine's state of a pool, for tests and checkers.</summary>
+    internal LocalPool? PoolOf(Guid uuid) => _pools.TryGetValue(uuid, out LocalPool? pool) ? pool : null;
+
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
         RegisterHandlers();
@@ -144,7 +147,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -158,7 +161,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
             var vosOptions = new VosPoolOptions
             {
                 HeapSizeBytes = record.ScmBytesPerTarget,
-                WalSizeBytes = Math.Clamp(record.ScmBytesPerTarget / 2, 1L << 20, 32L << 20),
+                WalSizeBytes = Math.Clamp(record.ScmBytesPerTarget / 2, 1L << 20, 32L << 20) / 4096 * 4096,
                 BlobSizeBytes = record.NvmeBytesPerTarget / 4096 * 4096,
             };
             for (int i = 0; i < shards.Length; i++)

@@ -317,7 +317,7 @@ internal sealed class ManagementService : ReplicatedService
                 return await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
                     new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken).ConfigureAwait(false);
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Busy && time.GetTimestamp() < deadline)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.NotLeader && time.GetTimestamp() < deadline)
             {
                 // The service is still electing its first leader.
             }
@@ -328,28 +328,37 @@ internal sealed class ManagementService : ReplicatedService
     {
         if (!await ReadAsync(store => store.KvsExists(SystemKvs, out _)).ConfigureAwait(false))
         {
-            throw new DaosException(DaosError.Busy, "the management service is starting");
+            throw new NotLeaderException("the management service is starting", RankOf(Replica.Id));
         }
     }
 
     private async Task InitializeAsync()
     {
-        try
+        // The layout is created by the first leader; a later leader's identical transaction fails with Exists,
+        // which is how it learns the service is initialized. Retried while this replica still leads.
+        RdbTransaction layout = new RdbTransaction()
+            .CreateKvs(RdbPath.Root, "members"u8, RdbKvsClass.Integer)
+            .CreateKvs(RdbPath.Root, "pools"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "pool-labels"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "system"u8, RdbKvsClass.Generic);
+        for (int attempt = 0; attempt == 0 || IsLeader; attempt++)
         {
-            bool initialized = await Replica.ReadAsync(store => store.KvsExists(SystemKvs, out _)).ConfigureAwait(false);
-            if (!initialized)
+            RdbWriteResult result;
+            try
             {
-                // A second leader racing this one makes the same transaction fail with Exists: harmless.
-                await Replica.WriteAsync(new RdbTransaction()
-                    .CreateKvs(RdbPath.Root, "members"u8, RdbKvsClass.Integer)
-                    .CreateKvs(RdbPath.Root, "pools"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "pool-labels"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "system"u8, RdbKvsClass.Generic)).ConfigureAwait(false);
+                result = await Replica.WriteAsync(layout).ConfigureAwait(false);
             }
-        }
-        catch (DaosException)
-        {
-            // Leadership moved or the replica stopped; the next leader initializes.
+            catch (DaosException)
+            {
+                return;
+            }
+
+            if (result.Status is DaosError.None or DaosError.Exists or DaosError.NotLeader or DaosError.Shutdown)
+            {
+                return;
+            }
+
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
         }
     }
 }

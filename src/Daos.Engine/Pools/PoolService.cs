@@ -178,32 +178,42 @@ internal sealed partial class PoolService : ReplicatedService
     {
         if (!await ReadAsync(store => store.KvsExists(PoolKvs, out _)).ConfigureAwait(false))
         {
-            throw new DaosException(DaosError.Busy, $"pool '{Pool.Record.Label}' service is starting");
+            throw new NotLeaderException($"pool '{Pool.Record.Label}' service is starting", RankOf(Replica.Id));
         }
     }
 
     private async Task InitializeAsync()
     {
-        try
+        // The layout is created by the first leader; a later leader's identical transaction fails with Exists,
+        // which is how it learns the service is initialized. Retried while this replica still leads.
+        RdbTransaction layout = new RdbTransaction()
+            .CreateKvs(RdbPath.Root, "pool"u8, RdbKvsClass.Generic)
+            .Update(PoolKvs, LabelKey, System.Text.Encoding.UTF8.GetBytes(Pool.Record.Label))
+            .Update(PoolKvs, MapKey, Pool.Record.PoolMap.Span)
+            .CreateKvs(RdbPath.Root, "handles"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "containers"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "container-labels"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "container-handles"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "attributes"u8, RdbKvsClass.Lexical)
+            .CreateKvs(RdbPath.Root, "snapshots"u8, RdbKvsClass.Lexical);
+        for (int attempt = 0; attempt == 0 || IsLeader; attempt++)
         {
-            bool initialized = await Replica.ReadAsync(store => store.KvsExists(PoolKvs, out _)).ConfigureAwait(false);
-            if (!initialized)
+            RdbWriteResult result;
+            try
             {
-                await Replica.WriteAsync(new RdbTransaction()
-                    .CreateKvs(RdbPath.Root, "pool"u8, RdbKvsClass.Generic)
-                    .Update(PoolKvs, LabelKey, System.Text.Encoding.UTF8.GetBytes(Pool.Record.Label))
-                    .Update(PoolKvs, MapKey, Pool.Record.PoolMap.Span)
-                    .CreateKvs(RdbPath.Root, "handles"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "containers"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "container-labels"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "container-handles"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "attributes"u8, RdbKvsClass.Lexical)
-                    .CreateKvs(RdbPath.Root, "snapshots"u8, RdbKvsClass.Lexical)).ConfigureAwait(false);
+                result = await Replica.WriteAsync(layout).ConfigureAwait(false);
             }
-        }
-        catch (DaosException)
-        {
-            // Leadership moved or the replica stopped; the next leader initializes.
+            catch (DaosException)
+            {
+                return;
+            }
+
+            if (result.Status is DaosError.None or DaosError.Exists or DaosError.NotLeader or DaosError.Shutdown)
+            {
+                return;
+            }
+
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
         }
     }
 

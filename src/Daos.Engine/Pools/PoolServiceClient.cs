@@ -57,13 +57,13 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
                     continue;
                 }
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.Busy or DaosError.Shutdown
-                or DaosError.Again or DaosError.TxUncertain or DaosError.Canceled)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.Shutdown
+                or DaosError.TxUncertain or DaosError.Canceled)
             {
                 last = e;
             }
 
-            await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(time, RetryDelay, cancellationToken).ConfigureAwait(false);
         }
 
         throw new DaosException(DaosError.Unreachable, $"pool {pool.Uuid} service did not answer after {AttemptsMax} attempts: {last?.Message}", last);

@@ -1,0 +1,192 @@
+using Daos.Engine.Engine;
+using Daos.Protocol;
+using Daos.Protocol.Containers;
+using Daos.Protocol.Management;
+using Daos.Protocol.Objects;
+using Daos.Protocol.Pools;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Daos.Engine.Tests.Protocol;
+
+/// <summary>
+/// Every protocol message: encode → decode → encode gives the same bytes; every truncation and every byte of
+/// garbage is refused with a typed <see cref="DaosException"/> (Protocol) and nothing else.
+/// </summary>
+public sealed class ProtocolCodecTests
+{
+    private static readonly Guid A = new("0d9e3b8c-6f65-4b3e-9a53-0cb2d3c4e5f6");
+    private static readonly Guid B = new("11111111-2222-4333-8444-555555555555");
+    private static readonly ObjectAddress Address = new(A, B, A, 3, ObjectId.Create(ObjectType.MultiLexical, ObjectClass.S2, 77));
+
+    /// <summary>One sample of each message, with a decode function working on the same type.</summary>
+    public static TheoryData<string> Names => new(Samples.Keys);
+
+    private static readonly Dictionary<string, (byte[] Bytes, Func<ReadOnlyMemory<byte>, byte[]> RoundTrip)> Samples = new()
+    {
+        ["ObjectUpdate"] = Sample(new ObjectUpdateRequest(Address, new Epoch(5), UpdateCondition.InsertOnly, "dk"u8.ToArray(),
+            [new IodUpdate("a"u8.ToArray(), IodKind.Single, 0, 0, "value"u8.ToArray()), new IodUpdate("b"u8.ToArray(), IodKind.Array, 4, 10, new byte[16])])),
+        ["ObjectFetch"] = Sample(new ObjectFetchRequest(Address, Epoch.Max, "dk"u8.ToArray(),
+            [new IodFetch("a"u8.ToArray(), IodKind.Single, 0, 0, 0), new IodFetch("b"u8.ToArray(), IodKind.Array, 8, 3, 100)])),
+        ["ObjectFetchReply"] = Sample(new ObjectFetchReply([new IodResult(true, "v"u8.ToArray(), []), new IodResult(true, new byte[24], [new Extent(0, 2), new Extent(5, 1)])])),
+        ["EpochReply"] = Sample(new EpochReply(new Epoch(99))),
+        ["ObjectPunch"] = Sample(new ObjectPunchRequest(Address, Epoch.Zero, PunchKind.Extents, "d"u8.ToArray(), "a"u8.ToArray(), new Extent(3, 4))),
+        ["ObjectList"] = Sample(new ObjectListRequest(Address, Epoch.Max, ListKind.Akeys, "d"u8.ToArray(), default, "after"u8.ToArray(), 0, 16)),
+        ["ObjectListReply"] = Sample(new ObjectListReply(["k1"u8.ToArray(), "k2"u8.ToArray()], [new Extent(1, 2)], true)),
+        ["ObjectQueryMax"] = Sample(new ObjectQueryMaxRequest(Address, Epoch.Max, "d"u8.ToArray(), "a"u8.ToArray())),
+        ["ObjectQueryMaxReply"] = Sample(new ObjectQueryMaxReply(true, 1234)),
+        ["SystemJoin"] = Sample(new SystemJoinRequest(new SystemMember(3, "inproc://engine-3", 4, RankState.Joined))),
+        ["SystemQueryReply"] = Sample(new SystemQueryReply("daos_server", [new SystemMember(0, "tcp://127.0.0.1:10001", 8, RankState.Joined), new SystemMember(1, "x", 8, RankState.Stopped)])),
+        ["PoolCreate"] = Sample(new PoolCreateRequest("tank", 1 << 20, 1 << 30, [0, 2], 3)),
+        ["PoolDestroy"] = Sample(new PoolDestroyRequest("tank", true)),
+        ["PoolLookup"] = Sample(new PoolLookupRequest(A.ToString())),
+        ["PoolLocation"] = Sample(new PoolLocation(A, "tank", [0, 1, 2], [1])),
+        ["PoolListReply"] = Sample(new PoolListReply([new PoolLocation(A, "tank", [0], [0]), new PoolLocation(B, "b", [1, 2], [2])])),
+        ["PoolShardCreate"] = Sample(new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(2, 1, 2).Serialize(),
+            [new RankAddress(0, "inproc://e0"), new RankAddress(1, "inproc://e1")], [1], 77, ProtocolOpcodes.PoolServiceRaftFirst)),
+        ["PoolShardDestroy"] = Sample(new PoolShardDestroyRequest(A)),
+        ["PoolShardQuery"] = Sample(new PoolShardQueryRequest(B)),
+        ["PoolSpace"] = Sample(new PoolSpace(100, 40, 1000, 999, 2)),
+        ["PoolInfo"] = Sample(new PoolInfoReply(A, "tank", 2, 8, 1, new PoolSpace(1, 1, 2, 2, 7), [0, 1, 2], 1, 4)),
+        ["PoolConnect"] = Sample(new PoolConnectRequest(A, B, HandleAccess.ReadOnly, "alice")),
+        ["PoolConnectReply"] = Sample(new PoolConnectReply(new PoolInfoReply(A, "t", 1, 2, 0, PoolSpace.Zero, [0], 0, 1), new byte[] { 1, 2, 3 }, [4, 5])),
+        ["PoolHandle"] = Sample(new PoolHandleRequest(A, B)),
+        ["ContainerCreate"] = Sample(new ContainerCreateRequest(A, B, A, [new ContainerProperty(ContainerPropertyId.Label, 0, "c1"), new ContainerProperty(ContainerPropertyId.ChunkSize, 4096, "")])),
+        ["ContainerInfo"] = Sample(new ContainerInfoReply(A, "c1", [new ContainerProperty(ContainerPropertyId.Acl, 0, "A::OWNER@:rw")], 2, 3, 1000)),
+        ["ContainerOpen"] = Sample(new ContainerOpenRequest(A, B, "c1", A, HandleAccess.ReadWrite)),
+        ["ContainerHandle"] = Sample(new ContainerHandleRequest(A, B)),
+        ["ContainerDestroy"] = Sample(new ContainerDestroyRequest(A, B, "c1", false)),
+        ["ContainerList"] = Sample(new ContainerListReply([new ContainerInfoReply(A, "c1", [], 0, 0, 1)])),
+        ["ContainerSetProperties"] = Sample(new ContainerSetPropertiesRequest(A, B, [new ContainerProperty(ContainerPropertyId.RedundancyFactor, 2, "")])),
+        ["ContainerAttribute"] = Sample(new ContainerAttributeRequest(A, B, AttributeOperation.Set, "name", "value"u8.ToArray())),
+        ["ContainerAttributeReply"] = Sample(new ContainerAttributeReply(true, "v"u8.ToArray(), ["a", "b"])),
+        ["ContainerSnapshot"] = Sample(new ContainerSnapshotRequest(A, B, SnapshotOperation.Create, "nightly", new Epoch(12))),
+        ["ContainerSnapshotReply"] = Sample(new ContainerSnapshotReply([new SnapshotEntry(new Epoch(5), "s"), new SnapshotEntry(new Epoch(9), "")])),
+        ["ContainerAllocateOids"] = Sample(new ContainerAllocateOidsRequest(A, B, 1024)),
+        ["ContainerAllocateOidsReply"] = Sample(new ContainerAllocateOidsReply(4096)),
+        ["ContainerHandleCheckReply"] = Sample(new ContainerHandleCheckReply(A, HandleAccess.ReadOnly)),
+        ["ContainerShardEvent"] = Sample(new ContainerShardEventRequest(A, B, A, ShardEventKind.ContainerDestroyed)),
+        ["ErrorReply"] = Sample(new ErrorReply("stale map", 2, new byte[] { 9, 9 })),
+        ["Empty"] = Sample(EmptyMessage.Instance),
+    };
+
+    private static (byte[], Func<ReadOnlyMemory<byte>, byte[]>) Sample<T>(T message)
+        where T : IProtocolMessage<T> =>
+        (ProtocolCodec.EncodeToArray(message), bytes => ProtocolCodec.EncodeToArray(ProtocolCodec.Decode<T>(bytes)));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Round_trip_reproduces_the_bytes(string name)
+    {
+        (byte[] bytes, Func<ReadOnlyMemory<byte>, byte[]> roundTrip) = Samples[name];
+        Assert.Equal(bytes, roundTrip(bytes));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_truncation_and_a_wrong_version_are_protocol_errors(string name)
+    {
+        (byte[] bytes, Func<ReadOnlyMemory<byte>, byte[]> roundTrip) = Samples[name];
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            DaosException e = Assert.Throws<DaosException>(() => roundTrip(bytes.AsMemory(0, length)));
+            Assert.Equal(DaosError.Protocol, e.Error);
+        }
+
+        byte[] extended = [.. bytes, 0];
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => roundTrip(extended)).Error);
+        byte[] versioned = [.. bytes];
+        versioned[0] = 2;
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => roundTrip(versioned)).Error);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Corrupted_bytes_decode_or_fail_with_a_protocol_error_only(string name)
+    {
+        (byte[] bytes, Func<ReadOnlyMemory<byte>, byte[]> roundTrip) = Samples[name];
+        ulong seed = XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes(name));
+        var random = new DeterministicRandom(seed);
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            byte[] mutated = [.. bytes];
+            int flips = 1 + random.Next(3);
+            for (int i = 0; i < flips && mutated.Length > 1; i++)
+            {
+                mutated[1 + random.Next(mutated.Length - 1)] = (byte)random.Next(256);
+            }
+
+            try
+            {
+                roundTrip(mutated);
+            }
+            catch (DaosException e) when (e.Error is DaosError.Protocol or DaosError.InvalidArgument)
+            {
+                // Refused as hostile input.
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"seed {seed} trial {trial}: {name} threw {e.GetType().Name}: {e.Message} for {Convert.ToHexString(mutated)}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Arbitrary_bytes_never_escape_as_anything_but_a_protocol_error()
+    {
+        Prop.ForAll<byte[]>(garbage =>
+        {
+            byte[] body = [ProtocolCodec.Version, .. garbage];
+            foreach ((byte[] _, Func<ReadOnlyMemory<byte>, byte[]> roundTrip) in Samples.Values)
+            {
+                try
+                {
+                    roundTrip(body);
+                }
+                catch (DaosException e) when (e.Error is DaosError.Protocol or DaosError.InvalidArgument)
+                {
+                    // Refused.
+                }
+            }
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Error_replies_become_typed_exceptions_with_hint_and_map()
+    {
+        var body = new System.Buffers.ArrayBufferWriter<byte>();
+        DaosError status = ProtocolErrors.WriteFailure(new NotLeaderException("not me", 4), body);
+        NotLeaderException notLeader = Assert.IsType<NotLeaderException>(ProtocolErrors.ToException(status, body.WrittenMemory.ToArray()));
+        Assert.Equal((DaosError.NotLeader, 4), (notLeader.Error, notLeader.LeaderRank));
+        Assert.Contains("not me", notLeader.Message, StringComparison.Ordinal);
+
+        body.Clear();
+        status = ProtocolErrors.WriteFailure(new StaleMapException("old", new byte[] { 1, 2, 3 }), body);
+        StaleMapException stale = Assert.IsType<StaleMapException>(ProtocolErrors.ToException(status, body.WrittenMemory.ToArray()));
+        Assert.Equal(new byte[] { 1, 2, 3 }, stale.PoolMap.ToArray());
+
+        body.Clear();
+        status = ProtocolErrors.WriteFailure(new DaosException(DaosError.NoHandle, "closed"), body);
+        DaosException plain = ProtocolErrors.ToException(status, body.WrittenMemory.ToArray());
+        Assert.Equal(DaosError.NoHandle, plain.Error);
+        Assert.Equal(DaosError.Busy, ProtocolErrors.ToException(DaosError.Busy, new byte[] { 7, 7, 7 }).Error);
+    }
+
+    [Fact]
+    public void Local_pool_registry_round_trips_and_refuses_damage()
+    {
+        var record = new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(1, 1, 2).Serialize(),
+            [new RankAddress(0, "inproc://e0")], [0], 5, ProtocolOpcodes.PoolServiceRaftFirst);
+        byte[] bytes = LocalPoolRegistry.Encode([record]);
+        Assert.Equal(ProtocolCodec.EncodeToArray(record), ProtocolCodec.EncodeToArray(Assert.Single(LocalPoolRegistry.Decode(bytes))));
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte[] damaged = [.. bytes];
+            damaged[i] ^= 0x20;
+            DaosException e = Assert.Throws<DaosException>(() => LocalPoolRegistry.Decode(damaged));
+            Assert.True(e.Error is DaosError.Corrupted or DaosError.DurableFormatInvalid or DaosError.DurableFormatIncompatible, $"byte {i}: {e.Error}");
+        }
+
+        Assert.Equal(DaosError.Corrupted, Assert.Throws<DaosException>(() => LocalPoolRegistry.Decode(bytes[..^3])).Error);
+    }
+}
