@@ -67,6 +67,9 @@ internal static class DemoCommand
     private static async Task DemoAsync(string directory, int engines, int targets, long arrayBytes, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
+        Step(Invariant($"baseline: the same {arrayBytes >> 20} MiB written to one file in {directory} (flushed to disk) and read back"));
+        (double rawWrite, double rawRead) = await RawFileBaselineAsync(directory, arrayBytes, ct).ConfigureAwait(false);
+        Console.WriteLine(Invariant($"    raw file write {rawWrite:N0} MiB/s, read {rawRead:N0} MiB/s"));
         Step($"starting {engines} engines x {targets} targets on files in {directory}");
         var options = new TestClusterOptions { Engines = engines, TargetsPerEngine = targets, Storage = TestClusterStorage.Files(directory) };
         await using TestCluster cluster = await TestCluster.StartAsync(options, ct).ConfigureAwait(false);
@@ -133,7 +136,7 @@ internal static class DemoCommand
             double writeRate = await WriteArrayAsync(array, arrayBytes, ct).ConfigureAwait(false);
             Step($"reading the array back and checking every byte");
             double readRate = await VerifyArrayAsync(array, arrayBytes, ReadOptions.Default, generation: 0, ct).ConfigureAwait(false);
-            figures.Add(Invariant($"array write {writeRate:N0} MiB/s, read {readRate:N0} MiB/s"));
+            figures.Add(Invariant($"array write {writeRate:N0} MiB/s ({writeRate / rawWrite:P0} of the raw file), read {readRate:N0} MiB/s ({readRate / rawRead:P0} of the raw file)"));
 
             Step("snapshot, then overwrite the first 100 KV entries and the array's first 8 MiB");
             snapshot = await container.CreateSnapshotAsync("before-overwrite", ct).ConfigureAwait(false);
@@ -188,6 +191,44 @@ internal static class DemoCommand
         }
 
         Console.WriteLine(Invariant($"    total {total.Elapsed.TotalSeconds:N1} s"));
+    }
+
+    /// <summary>The physical limit beside the array figures: one file, the same bytes, the same pieces, fsync'd at the end.</summary>
+    private static async Task<(double Write, double Read)> RawFileBaselineAsync(string directory, long bytes, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "baseline.bin");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            {
+                for (long offset = 0; offset < bytes; offset += ArrayPieceBytes)
+                {
+                    await file.WriteAsync(Pattern(offset, ArrayPieceBytes, 0), ct).ConfigureAwait(false);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            double write = (bytes >> 20) / clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            byte[] buffer = new byte[ArrayPieceBytes];
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            {
+                for (long offset = 0; offset < bytes; offset += ArrayPieceBytes)
+                {
+                    await file.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+                    Expect(buffer, Pattern(offset, ArrayPieceBytes, 0), "baseline file");
+                }
+            }
+
+            return (write, (bytes >> 20) / clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static async Task<double> WriteArrayAsync(DaosArray array, long bytes, CancellationToken ct)
