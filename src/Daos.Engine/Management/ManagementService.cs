@@ -124,8 +124,8 @@ internal sealed class ManagementService : ReplicatedService
         ushort opcode = await ReserveRaftOpcodeAsync().ConfigureAwait(false);
         PoolMap map = PoolMap.Create(ranks.Count, 1, targets);
         var record = new PoolShardCreateRequest(uuid, create.Label,
-            create.ScmBytesPerTarget > 0 ? create.ScmBytesPerTarget : _context.Options.ScmBytesPerTargetDefault,
-            create.NvmeBytesPerTarget > 0 ? create.NvmeBytesPerTarget : _context.Options.NvmeBytesPerTargetDefault,
+            SizeOf(create.ScmBytesPerTarget, _context.Options.ScmBytesPerTargetDefault, ScmBytesMin, "SCM"),
+            SizeOf(create.NvmeBytesPerTarget, _context.Options.NvmeBytesPerTargetDefault, NvmeBytesMin, "NVMe"),
             map.Serialize().ToArray(), ranks.Select(r => new RankAddress(r.Rank, r.Address)).ToArray(), serviceRanks,
             XxHash64.Hash(uuidBytes, 0x504F4F4C) | 1, opcode);
 
@@ -173,6 +173,24 @@ internal sealed class ManagementService : ReplicatedService
             .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label))).ConfigureAwait(false);
         return EmptyMessage.Instance;
     }, cancellationToken);
+
+    /// <summary>The smallest heap per target a pool may ask for (room for the VOS root and a 1 MiB WAL's worth of work).</summary>
+    public const long ScmBytesMin = 1L << 20;
+
+    /// <summary>The smallest blob per target (16 blocks).</summary>
+    public const long NvmeBytesMin = 16 * 4096;
+
+    /// <summary>Per-target size: the default for 0, rounded up to 4 KiB blocks, refused below the minimum.</summary>
+    private static long SizeOf(long requested, long fallback, long minimum, string tier)
+    {
+        long size = requested > 0 ? requested : fallback;
+        if (size < minimum || size > (1L << 40))
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"{tier} size per target {size} is outside {minimum}..2^40 bytes");
+        }
+
+        return (size + 4095) / 4096 * 4096;
+    }
 
     private static PoolLocation ToLocation(PoolShardCreateRequest record) =>
         new(record.Uuid, record.Label, record.Ranks.Select(r => r.Rank).ToArray(), record.ServiceRanks);

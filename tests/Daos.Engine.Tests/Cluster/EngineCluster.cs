@@ -121,6 +121,13 @@ internal sealed class EngineCluster : IAsyncDisposable
         return ProtocolCodec.Decode<TReply>(response.Body.ToArray());
     }
 
+    /// <summary>Sends raw bytes and returns the reply status (for hostile-input tests).</summary>
+    public async Task<DaosError> SendRawAsync(int rank, ushort opcode, uint target, byte[] body)
+    {
+        using RpcResponse response = await _client.GetPeer(AddressOf(rank)).SendAsync(opcode, target, body, timeout: TimeSpan.FromSeconds(30));
+        return response.Status;
+    }
+
     /// <summary>Calls a service, following NotLeader hints and waiting out elections (what the client library does).</summary>
     public async Task<TReply> CallServiceAsync<TRequest, TReply>(IReadOnlyList<int> ranks, ushort opcode, TRequest request)
         where TRequest : IProtocolMessage<TRequest>

@@ -47,6 +47,12 @@ public sealed class EngineEndToEndTests
         DaosException badLabel = await Assert.ThrowsAsync<DaosException>(() => cluster.CallServiceAsync<PoolCreateRequest, PoolInfoReply>([0],
             ProtocolOpcodes.PoolCreate, new PoolCreateRequest("bad label!", 0, 0, [], 0)));
         Assert.Equal(DaosError.InvalidArgument, badLabel.Error);
+        DaosException tooSmall = await Assert.ThrowsAsync<DaosException>(() => cluster.CallServiceAsync<PoolCreateRequest, PoolInfoReply>([0],
+            ProtocolOpcodes.PoolCreate, new PoolCreateRequest("tiny", 4096, 0, [], 0)));
+        Assert.Equal(DaosError.InvalidArgument, tooSmall.Error);
+        DaosException unknownRank = await Assert.ThrowsAsync<DaosException>(() => cluster.CallServiceAsync<PoolCreateRequest, PoolInfoReply>([0],
+            ProtocolOpcodes.PoolCreate, new PoolCreateRequest("far", 0, 0, [7], 0)));
+        Assert.Equal(DaosError.NonExistent, unknownRank.Error);
     }
 
     [Fact]
