@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(ObjectIdCommand.Create());
         root.Subcommands.Add(PlacementSimCommand.Create());
         root.Subcommands.Add(VosDemoCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return ToolErrors.Run(root, args);
     }
 }

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Daos.Client.Retries;
+using Daos.Protocol;
+using Daos.Protocol.Management;
+using Daos.Transport;
+
+namespace Daos.Client.Wire;
+
+/// <summary>
+/// What every handle of one <see cref="DaosClient"/> shares: the RPC node, the membership (rank → address) learned
+/// from the management service, and the typed request/response helpers that turn error replies into exceptions.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+internal sealed class ClientRuntime : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<int, TransportAddress> _ranks = new();
+    private readonly TransportAddress[] _management;
+    private int _managementIndex;
+    private TransportAddress? _managementLeader;
+
+    public ClientRuntime(DaosClientOptions options, RpcNode node)
+    {
+        Options = options;
+        Node = node;
+        _management = new TransportAddress[options.ManagementEndpoints.Count];
+        for (int i = 0; i < _management.Length; i++)
+        {
+            _management[i] = TransportAddress.Parse(options.ManagementEndpoints[i]);
+        }
+    }
+
+    public DaosClientOptions Options { get; }
+
+    public RpcNode Node { get; }
+
+    public RetryPolicy Retry => Options.Retry;
+
+    /// <summary>One request, one typed reply; a failure status becomes the engine's <see cref="DaosException"/>.</summary>
+    public async ValueTask<TReply> CallAsync<TRequest, TReply>(TransportAddress address, ushort opcode, uint target, TRequest request, CancellationToken ct)
+        where TRequest : IProtocolMessage<TRequest>
+        where TReply : IProtocolMessage<TReply>
+    {
+        byte[] body = ProtocolCodec.EncodeToArray(request);
+        using RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct).ConfigureAwait(false);
+        ProtocolErrors.ThrowIfFailed(response);
+        return ProtocolCodec.Decode<TReply>(response.Body);
+    }
+
+    /// <summary>A call to the management service: endpoints in turn, bounded retries on transient failures.</summary>
+    public ValueTask<TReply> ManagementCallAsync<TRequest, TReply>(ushort opcode, TRequest request, CancellationToken ct)
+        where TRequest : IProtocolMessage<TRequest>
+        where TReply : IProtocolMessage<TReply> =>
+        Retry.RunAsync(
+            (Self: this, Opcode: opcode, Request: request),
+            static (s, token) => s.Self.CallAsync<TRequest, TReply>(s.Self.ManagementAddress, s.Opcode, ProtocolTargets.System, s.Request, token),
+            static (s, error, _) =>
+            {
+                s.Self.FollowManagement(error);
+                return ValueTask.CompletedTask;
+            },
+            ct);
+
+    private TransportAddress ManagementAddress
+    {
+        get
+        {
+            lock (_management)
+            {
+                return _managementLeader ?? _management[_managementIndex % _management.Length];
+            }
+        }
+    }
+
+    /// <summary>A NotLeader hint moves calls to the leader's address when known; anything else to the next endpoint.</summary>
+    private void FollowManagement(DaosException error)
+    {
+        lock (_management)
+        {
+            if (error is NotLeaderException { LeaderRank: >= 0 } hint && _ranks.TryGetValue(hint.LeaderRank, out TransportAddress leader)
+                && leader != _managementLeader)
+            {
+                _managementLeader = leader;
+                return;
+            }
+
+            if (error.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NotLeader or DaosError.NoService)
+            {
+                _managementLeader = null;
+                _managementIndex++;
+            }
+        }
+    }
+
+    /// <summary>The address of <paramref name="rank"/>; asks the management service when it is not known yet.</summary>
+    public async ValueTask<TransportAddress> AddressOfAsync(int rank, CancellationToken ct)
+    {
+        if (_ranks.TryGetValue(rank, out TransportAddress known))
+        {
+            return known;
+        }
+
+        await RefreshMembershipAsync(ct).ConfigureAwait(false);
+        return _ranks.TryGetValue(rank, out known)
+            ? known
+            : throw new DaosException(DaosError.Unreachable, $"rank {rank} is not a member of the system");
+    }
+
+    /// <summary>Re-reads the membership (after a rank became unreachable: it may have restarted elsewhere).</summary>
+    public async ValueTask<SystemQueryReply> RefreshMembershipAsync(CancellationToken ct)
+    {
+        SystemQueryReply reply = await ManagementCallAsync<EmptyMessage, SystemQueryReply>(ProtocolOpcodes.SystemQuery, EmptyMessage.Instance, ct).ConfigureAwait(false);
+        foreach (SystemMember member in reply.Members)
+        {
+            if (TransportAddress.TryParse(member.Address, out TransportAddress address))
+            {
+                _ranks[member.Rank] = address;
+            }
+        }
+
+        return reply;
+    }
+
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
