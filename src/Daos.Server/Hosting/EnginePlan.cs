@@ -16,8 +16,12 @@ internal sealed record EnginePlan(
     long ScmBytesPerTarget,
     long? NvmeBytesPerTarget)
 {
-    /// <summary>Management replicas run on the first engines, at most this many (2 × svc_rf + 1 for svc_rf = 1).</summary>
-    public const int ManagementReplicasMax = 3;
+    /// <summary>
+    /// Management replicas per server: one, on engine 0, as DAOS's <c>mgmt_svc_replicas</c> lists servers rather than
+    /// engines. The engines of one server share its fate, so more replicas in one process would add no availability,
+    /// and clients given the system port always reach the leader.
+    /// </summary>
+    public const int ManagementReplicasMax = 1;
 
     /// <summary>A pool shard's default SCM size per target, unless the engine's capacity per target is smaller.</summary>
     public const long ScmShardBytesDefault = 64L << 20;

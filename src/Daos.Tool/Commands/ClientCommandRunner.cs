@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Daos.Client;
 using Daos.Client.Retries;
+using Daos.Transport;
 
 namespace Daos.Tool.Commands;
 
@@ -29,11 +30,19 @@ internal sealed class ClientCommandRunner
         Recursive = true,
     };
 
+    private readonly Option<double> _timeoutSeconds = new("--timeout")
+    {
+        Description = "Seconds to wait for each answer from the system",
+        DefaultValueFactory = _ => 10,
+        Recursive = true,
+    };
+
     /// <summary>Adds the connection options to a top-level command (they apply to all of its subcommands).</summary>
     public ClientCommandRunner(Command topLevel)
     {
         topLevel.Options.Add(_address);
         topLevel.Options.Add(_systemName);
+        topLevel.Options.Add(_timeoutSeconds);
     }
 
     /// <summary>Sets <paramref name="command"/>'s action: connect, run <paramref name="body"/>, disconnect.</summary>
@@ -43,13 +52,20 @@ internal sealed class ClientCommandRunner
         {
             TextWriter output = result.InvocationConfiguration.Output;
             TextWriter error = result.InvocationConfiguration.Error;
+            double seconds = result.GetValue(_timeoutSeconds);
             try
             {
+                if (!(seconds is > 0 and <= 3600))
+                {
+                    throw new DaosException(DaosError.InvalidArgument, $"--timeout must be from 0 to 3600 seconds, not {seconds}");
+                }
+
                 var options = new DaosClientOptions
                 {
                     SystemName = result.GetValue(_systemName)!,
                     ManagementEndpoints = result.GetValue(_address)!,
-                    Retry = new RetryPolicy { RetriesMax = 6, BackoffInitial = TimeSpan.FromMilliseconds(20), BackoffMax = TimeSpan.FromMilliseconds(500) },
+                    Retry = new RetryPolicy { RetriesMax = 3, BackoffInitial = TimeSpan.FromMilliseconds(50), BackoffMax = TimeSpan.FromMilliseconds(500) },
+                    Transport = new TransportOptions { RequestTimeout = TimeSpan.FromSeconds(seconds) },
                 };
                 await using DaosClient client = await DaosClient.ConnectAsync(options, ct).ConfigureAwait(false);
                 await body(client, result, output, ct).ConfigureAwait(false);
