@@ -69,7 +69,7 @@ public sealed partial class DaosEngine
             throw new DaosException(DaosError.InvalidArgument, $"rank {Rank} is not one of pool {record.Uuid}'s ranks");
         }
 
-        await _shardGate.WaitAsync().ConfigureAwait(false);
+        await _shardGate.WaitAsync();
         try
         {
             if (_pools.ContainsKey(record.Uuid))
@@ -80,7 +80,7 @@ public sealed partial class DaosEngine
             LocalPool? pool = null;
             try
             {
-                pool = await OpenPoolAsync(record, create: true).ConfigureAwait(false);
+                pool = await OpenPoolAsync(record, create: true);
                 _registry!.Add(record);
             }
             catch
@@ -88,7 +88,7 @@ public sealed partial class DaosEngine
                 if (pool is not null)
                 {
                     _pools.TryRemove(record.Uuid, out _);
-                    await ClosePoolAsync(pool, checkpoint: false).ConfigureAwait(false);
+                    await ClosePoolAsync(pool, checkpoint: false);
                 }
 
                 _options.Storage.DeleteDirectory(record.Uuid.ToString());
@@ -105,12 +105,12 @@ public sealed partial class DaosEngine
 
     private async Task<EmptyMessage> DestroyShardsAsync(Guid uuid)
     {
-        await _shardGate.WaitAsync().ConfigureAwait(false);
+        await _shardGate.WaitAsync();
         try
         {
             if (_pools.TryRemove(uuid, out LocalPool? pool))
             {
-                await ClosePoolAsync(pool, checkpoint: false).ConfigureAwait(false);
+                await ClosePoolAsync(pool, checkpoint: false);
             }
 
             _handles.ForgetPool(uuid);
@@ -134,7 +134,7 @@ public sealed partial class DaosEngine
         PoolSpace total = PoolSpace.Zero;
         foreach (TargetShard shard in pool.Shards)
         {
-            await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await shard.Gate.WaitAsync(cancellationToken);
             try
             {
                 VosSpace space = shard.Pool.QuerySpace();
@@ -162,10 +162,10 @@ public sealed partial class DaosEngine
         {
             foreach (TargetShard shard in pool.Shards)
             {
-                await shard.Gate.WaitAsync().ConfigureAwait(false);
+                await shard.Gate.WaitAsync();
                 try
                 {
-                    await shard.DestroyContainerAsync(shardEvent.Container).ConfigureAwait(false);
+                    await shard.DestroyContainerAsync(shardEvent.Container);
                 }
                 finally
                 {

@@ -82,11 +82,11 @@ public sealed partial class DaosEngine : IAsyncDisposable
         var engine = new DaosEngine(options);
         try
         {
-            await engine.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await engine.OpenAsync(cancellationToken);
         }
         catch
         {
-            await engine.StopCoreAsync(orderly: false).ConfigureAwait(false);
+            await engine.StopCoreAsync(orderly: false);
             throw;
         }
 
@@ -115,17 +115,17 @@ public sealed partial class DaosEngine : IAsyncDisposable
         _registry = LocalPoolRegistry.Open(_options.Storage.OpenDirectory(""));
         foreach (PoolShardCreateRequest record in _registry.Pools)
         {
-            await OpenPoolAsync(record, create: false).ConfigureAwait(false);
+            await OpenPoolAsync(record, create: false);
         }
 
         if (_options.ManagementReplicas.ContainsKey(Rank))
         {
             var replica = new RdbReplica(ManagementService.ReplicaOptions(_options), _options.Storage.OpenDirectory("mgmt"), _rpc, _systemExecutor, _context.ForkRandom());
             _management = new ManagementService(replica, _context);
-            await replica.StartAsync().ConfigureAwait(false);
+            await replica.StartAsync();
         }
 
-        Address = await _rpc.ListenAsync(_options.ListenAddress, cancellationToken).ConfigureAwait(false);
+        Address = await _rpc.ListenAsync(_options.ListenAddress, cancellationToken);
         _join = JoinAsync(_stopping.Token);
     }
 
@@ -138,7 +138,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
             {
                 try
                 {
-                    await _context.Calls.CallAsync<SystemJoinRequest, EmptyMessage>(address, ProtocolOpcodes.SystemJoin, ProtocolTargets.System, join, cancellationToken).ConfigureAwait(false);
+                    await _context.Calls.CallAsync<SystemJoinRequest, EmptyMessage>(address, ProtocolOpcodes.SystemJoin, ProtocolTargets.System, join, cancellationToken);
                     return;
                 }
                 catch (DaosException)
@@ -147,7 +147,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await Waits.DelayAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken);
         }
     }
 
@@ -168,8 +168,8 @@ public sealed partial class DaosEngine : IAsyncDisposable
             {
                 IStorageMedium medium = _options.Storage.OpenDirectory($"{record.Uuid}/target-{i}");
                 VosPool vos = create
-                    ? await VosPool.CreateAsync(medium, vosOptions).ConfigureAwait(false)
-                    : await VosPool.OpenAsync(medium, vosOptions).ConfigureAwait(false);
+                    ? await VosPool.CreateAsync(medium, vosOptions)
+                    : await VosPool.OpenAsync(medium, vosOptions);
                 shards[i] = new TargetShard(i, vos);
             }
         }
@@ -179,7 +179,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
             {
                 if (shard is not null)
                 {
-                    await shard.DisposeAsync().ConfigureAwait(false);
+                    await shard.DisposeAsync();
                 }
             }
 
@@ -192,7 +192,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
             var replica = new RdbReplica(PoolService.ReplicaOptions(record, _options), _options.Storage.OpenDirectory($"{record.Uuid}/rdb"), _rpc,
                 _systemExecutor, _context.ForkRandom());
             pool.Service = new PoolService(replica, pool, _context);
-            await replica.StartAsync().ConfigureAwait(false);
+            await replica.StartAsync();
         }
 
         _pools[record.Uuid] = pool;
@@ -203,17 +203,17 @@ public sealed partial class DaosEngine : IAsyncDisposable
     {
         if (pool.Service is { } service)
         {
-            await service.DisposeAsync().ConfigureAwait(false);
+            await service.DisposeAsync();
         }
 
         foreach (TargetShard shard in pool.Shards)
         {
             if (checkpoint)
             {
-                await shard.Gate.WaitAsync().ConfigureAwait(false);
+                await shard.Gate.WaitAsync();
                 try
                 {
-                    await shard.Pool.CheckpointAsync().ConfigureAwait(false);
+                    await shard.Pool.CheckpointAsync();
                 }
                 catch (DaosException)
                 {
@@ -225,7 +225,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await shard.DisposeAsync().ConfigureAwait(false);
+            await shard.DisposeAsync();
         }
     }
 
@@ -236,24 +236,25 @@ public sealed partial class DaosEngine : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _rpc.ShutdownAsync().ConfigureAwait(false);
+        // Cancel, not CancelAsync: callbacks run here, on the caller's context (the deterministic scheduler in simulations).
+        _stopping.Cancel();
+        await _rpc.ShutdownAsync();
 
         if (_management is not null)
         {
-            await _management.DisposeAsync().ConfigureAwait(false);
+            await _management.DisposeAsync();
         }
 
         foreach (LocalPool pool in _pools.Values)
         {
-            await ClosePoolAsync(pool, checkpoint: orderly).ConfigureAwait(false);
+            await ClosePoolAsync(pool, checkpoint: orderly);
         }
 
         _pools.Clear();
 
         try
         {
-            await _join.ConfigureAwait(false);
+            await _join;
         }
         catch (OperationCanceledException)
         {

@@ -22,7 +22,7 @@ internal sealed class ContainerHandleCache(PoolServiceClient service)
         }
 
         ContainerHandleCheckReply reply = await service.CallAsync<ContainerHandleRequest, ContainerHandleCheckReply>(pool.Record,
-            ProtocolOpcodes.ContainerHandleCheck, new ContainerHandleRequest(pool.Uuid, handle), cancellationToken).ConfigureAwait(false);
+            ProtocolOpcodes.ContainerHandleCheck, new ContainerHandleRequest(pool.Uuid, handle), cancellationToken);
         _handles[(pool.Uuid, handle)] = reply;
         return reply;
     }

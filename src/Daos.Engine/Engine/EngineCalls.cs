@@ -15,7 +15,7 @@ internal sealed class EngineCalls(RpcNode node, TimeSpan timeout)
     {
         var body = new ArrayBufferWriter<byte>(256);
         ProtocolCodec.Encode(request, body);
-        RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body.WrittenMemory, timeout: timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+        RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body.WrittenMemory, timeout: timeout, cancellationToken: cancellationToken);
         byte[] copy;
         DaosError status;
         try

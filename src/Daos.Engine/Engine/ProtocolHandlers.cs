@@ -21,7 +21,7 @@ internal static class ProtocolHandlers
             try
             {
                 TRequest decoded = ProtocolCodec.Decode<TRequest>(request.Body);
-                reply = await handler(decoded, request, cancellationToken).ConfigureAwait(false);
+                reply = await handler(decoded, request, cancellationToken);
             }
             catch (DaosException e)
             {

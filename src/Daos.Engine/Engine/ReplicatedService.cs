@@ -37,11 +37,11 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
     public async Task<T> SerializeAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         EnsureLeader();
-        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _serial.WaitAsync(cancellationToken);
         try
         {
             EnsureLeader();
-            return await operation().ConfigureAwait(false);
+            return await operation();
         }
         finally
         {
@@ -55,7 +55,7 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
         EnsureLeader();
         try
         {
-            return await Replica.ReadAsync(read).ConfigureAwait(false);
+            return await Replica.ReadAsync(read);
         }
         catch (DaosException e) when (e.Error == DaosError.NotLeader && e is not NotLeaderException)
         {
@@ -66,7 +66,7 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
     /// <summary>Commits <paramref name="transaction"/>; a refusal by the state machine throws its error.</summary>
     public async Task WriteAsync(RdbTransaction transaction)
     {
-        RdbWriteResult result = await Replica.WriteAsync(transaction).ConfigureAwait(false);
+        RdbWriteResult result = await Replica.WriteAsync(transaction);
         switch (result.Status)
         {
             case DaosError.None:
@@ -80,7 +80,7 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
 
     public virtual async ValueTask DisposeAsync()
     {
-        await Replica.DisposeAsync().ConfigureAwait(false);
+        await Replica.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }

@@ -50,27 +50,27 @@ internal sealed class ManagementService : ReplicatedService
 
     public Task<EmptyMessage> JoinAsync(SystemJoinRequest join, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         var member = join.Member with { State = RankState.Joined };
-        await WriteAsync(new RdbTransaction().Update(Members, RankKey(member.Rank), ProtocolCodec.EncodeToArray(new SystemJoinRequest(member)))).ConfigureAwait(false);
+        await WriteAsync(new RdbTransaction().Update(Members, RankKey(member.Rank), ProtocolCodec.EncodeToArray(new SystemJoinRequest(member))));
         return EmptyMessage.Instance;
     }, cancellationToken);
 
     public async Task<SystemQueryReply> QueryAsync()
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        return new SystemQueryReply(_context.Options.SystemName, await ReadMembersAsync().ConfigureAwait(false));
+        await EnsureInitializedAsync();
+        return new SystemQueryReply(_context.Options.SystemName, await ReadMembersAsync());
     }
 
     public async Task<PoolLocation> LookupAsync(string labelOrUuid)
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        return ToLocation(await FindPoolAsync(labelOrUuid).ConfigureAwait(false));
+        await EnsureInitializedAsync();
+        return ToLocation(await FindPoolAsync(labelOrUuid));
     }
 
     public async Task<PoolListReply> ListAsync()
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         PoolShardCreateRequest[] pools = await ReadAsync(store =>
         {
             IReadOnlyList<RdbEntry> entries = store.Iterate(Pools);
@@ -81,23 +81,23 @@ internal sealed class ManagementService : ReplicatedService
             }
 
             return result;
-        }).ConfigureAwait(false);
+        });
         Array.Sort(pools, static (a, b) => string.CompareOrdinal(a.Label, b.Label));
         return new PoolListReply(pools.Select(ToLocation).ToArray());
     }
 
     public Task<PoolInfoReply> CreatePoolAsync(PoolCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         Labels.Validate(create.Label, "pool");
         byte[] labelKey = Encoding.UTF8.GetBytes(create.Label);
-        bool taken = await ReadAsync(store => store.Lookup(PoolLabels, labelKey, out _) == DaosError.None).ConfigureAwait(false);
+        bool taken = await ReadAsync(store => store.Lookup(PoolLabels, labelKey, out _) == DaosError.None);
         if (taken)
         {
             throw new DaosException(DaosError.Exists, $"a pool labelled '{create.Label}' exists");
         }
 
-        SystemMember[] members = await ReadMembersAsync().ConfigureAwait(false);
+        SystemMember[] members = await ReadMembersAsync();
         List<SystemMember> ranks = ChooseRanks(create, members);
         int targets = ranks[0].Targets;
         if (ranks.Exists(r => r.Targets != targets))
@@ -121,7 +121,7 @@ internal sealed class ManagementService : ReplicatedService
             serviceRanks[i] = ranks[(first + i) % ranks.Count].Rank;
         }
 
-        ushort opcode = await ReserveRaftOpcodeAsync().ConfigureAwait(false);
+        ushort opcode = await ReserveRaftOpcodeAsync();
         PoolMap map = PoolMap.Create(ranks.Count, 1, targets);
         var record = new PoolShardCreateRequest(uuid, create.Label,
             SizeOf(create.ScmBytesPerTarget, _context.Options.ScmBytesPerTargetDefault, ScmBytesMin, "SCM"),
@@ -129,20 +129,20 @@ internal sealed class ManagementService : ReplicatedService
             map.Serialize().ToArray(), ranks.Select(r => new RankAddress(r.Rank, r.Address)).ToArray(), serviceRanks,
             XxHash64.Hash(uuidBytes, 0x504F4F4C) | 1, opcode);
 
-        await CreateShardsAsync(record, cancellationToken).ConfigureAwait(false);
+        await CreateShardsAsync(record, cancellationToken);
         try
         {
             await WriteAsync(new RdbTransaction()
                 .Update(Pools, uuidBytes, ProtocolCodec.EncodeToArray(record))
-                .Update(PoolLabels, labelKey, uuidBytes)).ConfigureAwait(false);
-            return await WaitForServiceAsync(record, cancellationToken).ConfigureAwait(false);
+                .Update(PoolLabels, labelKey, uuidBytes));
+            return await WaitForServiceAsync(record, cancellationToken);
         }
         catch (DaosException)
         {
-            await DestroyShardsAsync(record, bestEffort: true).ConfigureAwait(false);
+            await DestroyShardsAsync(record, bestEffort: true);
             try
             {
-                await WriteAsync(new RdbTransaction().Delete(Pools, uuidBytes).Delete(PoolLabels, labelKey)).ConfigureAwait(false);
+                await WriteAsync(new RdbTransaction().Delete(Pools, uuidBytes).Delete(PoolLabels, labelKey));
             }
             catch (DaosException)
             {
@@ -155,22 +155,22 @@ internal sealed class ManagementService : ReplicatedService
 
     public Task<EmptyMessage> DestroyPoolAsync(PoolDestroyRequest destroy, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        PoolShardCreateRequest record = await FindPoolAsync(destroy.LabelOrUuid).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        PoolShardCreateRequest record = await FindPoolAsync(destroy.LabelOrUuid);
         if (!destroy.Force)
         {
             PoolInfoReply info = await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
-                new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken).ConfigureAwait(false);
+                new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken);
             if (info.Handles > 0)
             {
                 throw new DaosException(DaosError.Busy, $"pool '{record.Label}' has {info.Handles} connected handles (destroy with force to evict them)");
             }
         }
 
-        await DestroyShardsAsync(record, bestEffort: false).ConfigureAwait(false);
+        await DestroyShardsAsync(record, bestEffort: false);
         await WriteAsync(new RdbTransaction()
             .Delete(Pools, record.Uuid.ToByteArray(bigEndian: true))
-            .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label))).ConfigureAwait(false);
+            .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label)));
         return EmptyMessage.Instance;
     }, cancellationToken);
 
@@ -242,7 +242,7 @@ internal sealed class ManagementService : ReplicatedService
         }
 
         return members;
-    }).ConfigureAwait(false);
+    });
 
     private async Task<PoolShardCreateRequest> FindPoolAsync(string labelOrUuid)
     {
@@ -259,7 +259,7 @@ internal sealed class ManagementService : ReplicatedService
             }
 
             return store.Lookup(Pools, uuid.Span, out ReadOnlyMemory<byte> value) == DaosError.None ? value.ToArray() : null;
-        }).ConfigureAwait(false);
+        });
         return record is null
             ? throw new DaosException(DaosError.NonExistent, $"no pool '{labelOrUuid}'")
             : ProtocolCodec.Decode<PoolShardCreateRequest>(record);
@@ -269,7 +269,7 @@ internal sealed class ManagementService : ReplicatedService
     {
         ushort next = await ReadAsync(store => store.Lookup(SystemKvs, NextOpcodeKey, out ReadOnlyMemory<byte> value) == DaosError.None
             ? BinaryPrimitives.ReadUInt16LittleEndian(value.Span)
-            : ProtocolOpcodes.PoolServiceRaftFirst).ConfigureAwait(false);
+            : ProtocolOpcodes.PoolServiceRaftFirst);
         if (next > ProtocolOpcodes.PoolServiceRaftLast)
         {
             throw new DaosException(DaosError.NoSpace, "every pool service channel has been used");
@@ -277,7 +277,7 @@ internal sealed class ManagementService : ReplicatedService
 
         byte[] bumped = new byte[2];
         BinaryPrimitives.WriteUInt16LittleEndian(bumped, (ushort)(next + 1));
-        await WriteAsync(new RdbTransaction().Update(SystemKvs, NextOpcodeKey, bumped)).ConfigureAwait(false);
+        await WriteAsync(new RdbTransaction().Update(SystemKvs, NextOpcodeKey, bumped));
         return next;
     }
 
@@ -289,12 +289,12 @@ internal sealed class ManagementService : ReplicatedService
             .ToArray();
         try
         {
-            await Task.WhenAll(creates).ConfigureAwait(false);
+            await Task.WhenAll(creates);
         }
         catch (Exception) when (creates.Any(t => t.IsFaulted || t.IsCanceled))
         {
             // Nothing half-created: every rank deletes whatever it made (destroy is idempotent).
-            await DestroyShardsAsync(record, bestEffort: true).ConfigureAwait(false);
+            await DestroyShardsAsync(record, bestEffort: true);
             Exception first = creates.First(t => t.IsFaulted || t.IsCanceled).Exception?.InnerException ?? new OperationCanceledException();
             if (first is DaosException daos)
             {
@@ -313,7 +313,7 @@ internal sealed class ManagementService : ReplicatedService
             .ToArray();
         try
         {
-            await Task.WhenAll(destroys).ConfigureAwait(false);
+            await Task.WhenAll(destroys);
         }
         catch (Exception e) when (e is DaosException or OperationCanceledException)
         {
@@ -333,7 +333,7 @@ internal sealed class ManagementService : ReplicatedService
             try
             {
                 return await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
-                    new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken).ConfigureAwait(false);
+                    new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken);
             }
             catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.NotLeader && time.GetTimestamp() < deadline)
             {
@@ -344,7 +344,7 @@ internal sealed class ManagementService : ReplicatedService
 
     private async Task EnsureInitializedAsync()
     {
-        if (!await ReadAsync(store => store.KvsExists(SystemKvs, out _)).ConfigureAwait(false))
+        if (!await ReadAsync(store => store.KvsExists(SystemKvs, out _)))
         {
             throw new NotLeaderException("the management service is starting", RankOf(Replica.Id));
         }
@@ -364,7 +364,7 @@ internal sealed class ManagementService : ReplicatedService
             RdbWriteResult result;
             try
             {
-                result = await Replica.WriteAsync(layout).ConfigureAwait(false);
+                result = await Replica.WriteAsync(layout);
             }
             catch (DaosException)
             {
@@ -376,7 +376,7 @@ internal sealed class ManagementService : ReplicatedService
                 return;
             }
 
-            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval);
         }
     }
 }

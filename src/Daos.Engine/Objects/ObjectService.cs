@@ -32,19 +32,19 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
 
     private async ValueTask<EpochReply> UpdateAsync(ObjectUpdateRequest update, RpcRequest request, CancellationToken cancellationToken)
     {
-        TargetShard shard = await AdmitAsync(update.Address, request.Target, write: true, cancellationToken).ConfigureAwait(false);
+        TargetShard shard = await AdmitAsync(update.Address, request.Target, write: true, cancellationToken);
         Epoch epoch = update.Epoch.Value == 0 ? clock.Now() : clock.Update(update.Epoch);
         ObjectId oid = update.Address.Oid;
-        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(update.Address.Container).ConfigureAwait(false);
+            VosContainer container = await shard.GetContainerAsync(update.Address.Container);
             if (update.Condition != UpdateCondition.None)
             {
                 // Checked for every akey before anything is written, under the shard's gate: all or nothing.
                 foreach (IodUpdate iod in update.Iods)
                 {
-                    bool exists = await ExistsAsync(container, oid, update.Dkey, iod).ConfigureAwait(false);
+                    bool exists = await ExistsAsync(container, oid, update.Dkey, iod);
                     if (update.Condition == UpdateCondition.InsertOnly && exists)
                     {
                         throw new DaosException(DaosError.Exists, "the akey already holds a value (insert-only update)");
@@ -61,11 +61,11 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
             {
                 if (iod.Kind == IodKind.Single)
                 {
-                    await container.UpdateAsync(oid, epoch, update.Dkey, iod.Akey, iod.Data).ConfigureAwait(false);
+                    await container.UpdateAsync(oid, epoch, update.Dkey, iod.Akey, iod.Data);
                 }
                 else
                 {
-                    await container.WriteAsync(oid, epoch, update.Dkey, iod.Akey, iod.Index, iod.RecordSize, iod.Data).ConfigureAwait(false);
+                    await container.WriteAsync(oid, epoch, update.Dkey, iod.Akey, iod.Index, iod.RecordSize, iod.Data);
                 }
             }
         }
@@ -79,26 +79,26 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
 
     private async ValueTask<ObjectFetchReply> FetchAsync(ObjectFetchRequest fetch, RpcRequest request, CancellationToken cancellationToken)
     {
-        TargetShard shard = await AdmitAsync(fetch.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
+        TargetShard shard = await AdmitAsync(fetch.Address, request.Target, write: false, cancellationToken);
         Epoch epoch = ReadEpoch(fetch.Epoch);
         ObjectId oid = fetch.Address.Oid;
         var results = new IodResult[fetch.Iods.Count];
-        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(fetch.Address.Container).ConfigureAwait(false);
+            VosContainer container = await shard.GetContainerAsync(fetch.Address.Container);
             for (int i = 0; i < results.Length; i++)
             {
                 IodFetch iod = fetch.Iods[i];
                 if (iod.Kind == IodKind.Single)
                 {
-                    byte[]? value = await container.FetchAsync(oid, epoch, fetch.Dkey, iod.Akey).ConfigureAwait(false);
+                    byte[]? value = await container.FetchAsync(oid, epoch, fetch.Dkey, iod.Akey);
                     results[i] = new IodResult(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
                 }
                 else
                 {
                     byte[] buffer = new byte[checked((int)(iod.Count * iod.RecordSize))];
-                    ArrayReadResult read = await container.ReadAsync(oid, epoch, fetch.Dkey, iod.Akey, iod.Index, iod.RecordSize, buffer).ConfigureAwait(false);
+                    ArrayReadResult read = await container.ReadAsync(oid, epoch, fetch.Dkey, iod.Akey, iod.Index, iod.RecordSize, buffer);
                     results[i] = new IodResult(true, buffer.AsMemory(0, read.Length), read.Holes);
                 }
             }
@@ -113,26 +113,26 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
 
     private async ValueTask<EpochReply> PunchAsync(ObjectPunchRequest punch, RpcRequest request, CancellationToken cancellationToken)
     {
-        TargetShard shard = await AdmitAsync(punch.Address, request.Target, write: true, cancellationToken).ConfigureAwait(false);
+        TargetShard shard = await AdmitAsync(punch.Address, request.Target, write: true, cancellationToken);
         Epoch epoch = punch.Epoch.Value == 0 ? clock.Now() : clock.Update(punch.Epoch);
         ObjectId oid = punch.Address.Oid;
-        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(punch.Address.Container).ConfigureAwait(false);
+            VosContainer container = await shard.GetContainerAsync(punch.Address.Container);
             switch (punch.Kind)
             {
                 case PunchKind.Object:
-                    await container.PunchObjectAsync(oid, epoch).ConfigureAwait(false);
+                    await container.PunchObjectAsync(oid, epoch);
                     break;
                 case PunchKind.Dkey:
-                    await container.PunchDkeyAsync(oid, epoch, punch.Dkey).ConfigureAwait(false);
+                    await container.PunchDkeyAsync(oid, epoch, punch.Dkey);
                     break;
                 case PunchKind.Akey:
-                    await container.PunchAkeyAsync(oid, epoch, punch.Dkey, punch.Akey).ConfigureAwait(false);
+                    await container.PunchAkeyAsync(oid, epoch, punch.Dkey, punch.Akey);
                     break;
                 default:
-                    await container.PunchExtentsAsync(oid, epoch, punch.Dkey, punch.Akey, punch.Records).ConfigureAwait(false);
+                    await container.PunchExtentsAsync(oid, epoch, punch.Dkey, punch.Akey, punch.Records);
                     break;
             }
         }
@@ -146,18 +146,18 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
 
     private async ValueTask<ObjectListReply> ListAsync(ObjectListRequest list, RpcRequest request, CancellationToken cancellationToken)
     {
-        TargetShard shard = await AdmitAsync(list.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
+        TargetShard shard = await AdmitAsync(list.Address, request.Target, write: false, cancellationToken);
         Epoch epoch = ReadEpoch(list.Epoch);
         ObjectId oid = list.Address.Oid;
-        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(list.Address.Container).ConfigureAwait(false);
+            VosContainer container = await shard.GetContainerAsync(list.Address.Container);
             if (list.Kind == ListKind.Extents)
             {
                 var extents = new List<Extent>();
                 bool complete = true;
-                await foreach (Extent extent in container.ListExtentsAsync(oid, epoch, list.Dkey, list.Akey).ConfigureAwait(false))
+                await foreach (Extent extent in container.ListExtentsAsync(oid, epoch, list.Dkey, list.Akey))
                 {
                     if (extent.Index < list.FromIndex)
                     {
@@ -181,7 +181,7 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
             IAsyncEnumerable<byte[]> source = list.Kind == ListKind.Dkeys
                 ? container.ListDkeysAsync(oid, epoch)
                 : container.ListAkeysAsync(oid, epoch, list.Dkey);
-            await foreach (byte[] key in source.ConfigureAwait(false))
+            await foreach (byte[] key in source)
             {
                 if (list.AfterKey.IsEmpty || key.AsSpan().SequenceCompareTo(list.AfterKey.Span) > 0)
                 {
@@ -207,12 +207,12 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
 
     private async ValueTask<ObjectQueryMaxReply> QueryMaxAsync(ObjectQueryMaxRequest query, RpcRequest request, CancellationToken cancellationToken)
     {
-        TargetShard shard = await AdmitAsync(query.Address, request.Target, write: false, cancellationToken).ConfigureAwait(false);
-        await shard.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        TargetShard shard = await AdmitAsync(query.Address, request.Target, write: false, cancellationToken);
+        await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(query.Address.Container).ConfigureAwait(false);
-            long? max = await container.QueryMaxIndexAsync(query.Address.Oid, ReadEpoch(query.Epoch), query.Dkey, query.Akey).ConfigureAwait(false);
+            VosContainer container = await shard.GetContainerAsync(query.Address.Container);
+            long? max = await container.QueryMaxIndexAsync(query.Address.Oid, ReadEpoch(query.Epoch), query.Dkey, query.Akey);
             return new ObjectQueryMaxReply(max.HasValue, max ?? 0);
         }
         finally
@@ -227,10 +227,10 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
     {
         if (iod.Kind == IodKind.Single)
         {
-            return await container.FetchAsync(oid, Epoch.Max, dkey, iod.Akey).ConfigureAwait(false) is not null;
+            return await container.FetchAsync(oid, Epoch.Max, dkey, iod.Akey) is not null;
         }
 
-        return await container.QueryMaxIndexAsync(oid, Epoch.Max, dkey, iod.Akey).ConfigureAwait(false) is not null;
+        return await container.QueryMaxIndexAsync(oid, Epoch.Max, dkey, iod.Akey) is not null;
     }
 
     private async ValueTask<TargetShard> AdmitAsync(ObjectAddress address, uint target, bool write, CancellationToken cancellationToken)
@@ -250,7 +250,7 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
             throw new StaleMapException($"pool map version {address.MapVersion} is older than {pool.Map.Version}", pool.MapBytes);
         }
 
-        ContainerHandleCheckReply handle = await handles.CheckAsync(pool, address.ContainerHandle, cancellationToken).ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await handles.CheckAsync(pool, address.ContainerHandle, cancellationToken);
         if (handle.Container != address.Container)
         {
             throw new DaosException(DaosError.NoHandle, $"handle {address.ContainerHandle} was opened on another container");

@@ -25,8 +25,8 @@ internal sealed partial class PoolService
 
     public Task<ContainerInfoReply> CreateContainerAsync(ContainerCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        await RequirePoolHandleAsync(create.PoolHandle, write: true).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        await RequirePoolHandleAsync(create.PoolHandle, write: true);
         if (create.Uuid == Guid.Empty)
         {
             throw new DaosException(DaosError.InvalidArgument, "a container needs a uuid");
@@ -39,7 +39,7 @@ internal sealed partial class PoolService
         byte[] labelKey = Encoding.UTF8.GetBytes(label);
         (bool uuidTaken, bool labelTaken) = await ReadAsync(store => (
             store.Lookup(Containers, uuidKey, out _) == DaosError.None,
-            store.Lookup(ContainerLabels, labelKey, out _) == DaosError.None)).ConfigureAwait(false);
+            store.Lookup(ContainerLabels, labelKey, out _) == DaosError.None));
         if (uuidTaken || labelTaken)
         {
             throw new DaosException(DaosError.Exists, uuidTaken ? $"container {create.Uuid} exists" : $"a container labelled '{label}' exists");
@@ -50,38 +50,38 @@ internal sealed partial class PoolService
             .Update(Containers, uuidKey, ProtocolCodec.EncodeToArray(record))
             .Update(ContainerLabels, labelKey, uuidKey)
             .CreateKvs(Attributes, uuidKey, RdbKvsClass.Lexical)
-            .CreateKvs(Snapshots, uuidKey, RdbKvsClass.Integer)).ConfigureAwait(false);
+            .CreateKvs(Snapshots, uuidKey, RdbKvsClass.Integer));
         return record;
     }, cancellationToken);
 
     public Task<ContainerInfoReply> OpenContainerAsync(ContainerOpenRequest open, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        await RequirePoolHandleAsync(open.PoolHandle, write: open.Access == HandleAccess.ReadWrite).ConfigureAwait(false);
-        ContainerInfoReply record = await FindContainerAsync(open.LabelOrUuid).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        await RequirePoolHandleAsync(open.PoolHandle, write: open.Access == HandleAccess.ReadWrite);
+        ContainerInfoReply record = await FindContainerAsync(open.LabelOrUuid);
         byte[] value = new byte[16 + 1 + 16];
         Key(record.Uuid).CopyTo(value, 0);
         value[16] = (byte)open.Access;
         Key(open.PoolHandle).CopyTo(value, 17);
-        await WriteAsync(new RdbTransaction().Update(ContainerHandles, Key(open.Handle), value)).ConfigureAwait(false);
-        return await DescribeAsync(record).ConfigureAwait(false);
+        await WriteAsync(new RdbTransaction().Update(ContainerHandles, Key(open.Handle), value));
+        return await DescribeAsync(record);
     }, cancellationToken);
 
     public Task<EmptyMessage> CloseContainerAsync(ContainerHandleRequest close, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(close.Handle, write: false).ConfigureAwait(false);
-        await WriteAsync(new RdbTransaction().Delete(ContainerHandles, Key(close.Handle))).ConfigureAwait(false);
-        await BroadcastAsync(handle.Container, close.Handle, ShardEventKind.HandleClosed).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(close.Handle, write: false);
+        await WriteAsync(new RdbTransaction().Delete(ContainerHandles, Key(close.Handle)));
+        await BroadcastAsync(handle.Container, close.Handle, ShardEventKind.HandleClosed);
         return EmptyMessage.Instance;
     }, cancellationToken);
 
     public Task<EmptyMessage> DestroyContainerAsync(ContainerDestroyRequest destroy, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        await RequirePoolHandleAsync(destroy.PoolHandle, write: true).ConfigureAwait(false);
-        ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid).ConfigureAwait(false);
-        List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid)).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        await RequirePoolHandleAsync(destroy.PoolHandle, write: true);
+        ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid);
+        List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid));
         if (open.Count > 0 && !destroy.Force)
         {
             throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
@@ -98,16 +98,16 @@ internal sealed partial class PoolService
             transaction.Delete(ContainerHandles, Key(handle));
         }
 
-        await WriteAsync(transaction).ConfigureAwait(false);
-        await BroadcastAsync(record.Uuid, Guid.Empty, ShardEventKind.ContainerDestroyed).ConfigureAwait(false);
+        await WriteAsync(transaction);
+        await BroadcastAsync(record.Uuid, Guid.Empty, ShardEventKind.ContainerDestroyed);
         return EmptyMessage.Instance;
     }, cancellationToken);
 
     public async Task<ContainerListReply> ListContainersAsync(PoolHandleRequest list)
     {
         EnsureLeader();
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        await RequirePoolHandleAsync(list.Handle, write: false).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        await RequirePoolHandleAsync(list.Handle, write: false);
         ContainerInfoReply[] records = await ReadAsync(store =>
         {
             IReadOnlyList<RdbEntry> entries = store.Iterate(Containers);
@@ -118,7 +118,7 @@ internal sealed partial class PoolService
             }
 
             return result;
-        }).ConfigureAwait(false);
+        });
         Array.Sort(records, static (a, b) => string.CompareOrdinal(a.Label, b.Label));
         return new ContainerListReply(records);
     }
@@ -126,16 +126,16 @@ internal sealed partial class PoolService
     public async Task<ContainerInfoReply> QueryContainerAsync(ContainerHandleRequest query)
     {
         EnsureLeader();
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(query.Handle, write: false).ConfigureAwait(false);
-        return await DescribeAsync(await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false)).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(query.Handle, write: false);
+        return await DescribeAsync(await FindContainerAsync(handle.Container.ToString()));
     }
 
     public Task<ContainerInfoReply> SetPropertiesAsync(ContainerSetPropertiesRequest set, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(set.Handle, write: true).ConfigureAwait(false);
-        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(set.Handle, write: true);
+        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
         ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
         string label = TextOf(properties, ContainerPropertyId.Label);
         var transaction = new RdbTransaction();
@@ -143,7 +143,7 @@ internal sealed partial class PoolService
         {
             Labels.Validate(label, "container");
             byte[] newLabel = Encoding.UTF8.GetBytes(label);
-            if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None).ConfigureAwait(false))
+            if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None))
             {
                 throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
             }
@@ -152,44 +152,44 @@ internal sealed partial class PoolService
         }
 
         ContainerInfoReply updated = record with { Label = label, Properties = properties };
-        await WriteAsync(transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated))).ConfigureAwait(false);
-        return await DescribeAsync(updated).ConfigureAwait(false);
+        await WriteAsync(transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated)));
+        return await DescribeAsync(updated);
     }, cancellationToken);
 
     public Task<ContainerAttributeReply> AttributeAsync(ContainerAttributeRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         bool write = request.Operation is AttributeOperation.Set or AttributeOperation.Delete;
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write).ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write);
         RdbPath path = Attributes.Append(Key(handle.Container));
         byte[] name = Encoding.UTF8.GetBytes(request.Name);
         switch (request.Operation)
         {
             case AttributeOperation.Set:
-                await WriteAsync(new RdbTransaction().Update(path, name, request.Value.Span)).ConfigureAwait(false);
+                await WriteAsync(new RdbTransaction().Update(path, name, request.Value.Span));
                 return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
             case AttributeOperation.Get:
-                byte[]? value = await ReadAsync(store => store.Lookup(path, name, out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null).ConfigureAwait(false);
+                byte[]? value = await ReadAsync(store => store.Lookup(path, name, out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null);
                 return new ContainerAttributeReply(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
             case AttributeOperation.List:
-                string[] names = await ReadAsync(store => store.Iterate(path).Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToArray()).ConfigureAwait(false);
+                string[] names = await ReadAsync(store => store.Iterate(path).Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToArray());
                 return new ContainerAttributeReply(false, ReadOnlyMemory<byte>.Empty, names);
             default:
-                if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None).ConfigureAwait(false))
+                if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None))
                 {
                     throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
                 }
 
-                await WriteAsync(new RdbTransaction().Delete(path, name)).ConfigureAwait(false);
+                await WriteAsync(new RdbTransaction().Delete(path, name));
                 return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
         }
     }, cancellationToken);
 
     public Task<ContainerSnapshotReply> SnapshotAsync(ContainerSnapshotRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         bool write = request.Operation != SnapshotOperation.List;
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write).ConfigureAwait(false);
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write);
         RdbPath path = Snapshots.Append(Key(handle.Container));
         byte[] key = new byte[8];
         switch (request.Operation)
@@ -203,30 +203,30 @@ internal sealed partial class PoolService
 
                 Epoch epoch = _context.Clock.Now();
                 BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
-                await WriteAsync(new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name))).ConfigureAwait(false);
+                await WriteAsync(new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name)));
                 return new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)]);
             case SnapshotOperation.List:
                 SnapshotEntry[] all = await ReadAsync(store => store.Iterate(path)
                     .Select(e => new SnapshotEntry(new Epoch(BinaryPrimitives.ReadUInt64LittleEndian(e.Key.Span)), Encoding.UTF8.GetString(e.Value.Span)))
-                    .ToArray()).ConfigureAwait(false);
+                    .ToArray());
                 return new ContainerSnapshotReply(all);
             default:
                 BinaryPrimitives.WriteUInt64LittleEndian(key, request.Epoch.Value);
-                if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None).ConfigureAwait(false))
+                if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None))
                 {
                     throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
                 }
 
-                await WriteAsync(new RdbTransaction().Delete(path, key)).ConfigureAwait(false);
+                await WriteAsync(new RdbTransaction().Delete(path, key));
                 return new ContainerSnapshotReply([]);
         }
     }, cancellationToken);
 
     public Task<ContainerAllocateOidsReply> AllocateOidsAsync(ContainerAllocateOidsRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write: false).ConfigureAwait(false);
-        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString()).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write: false);
+        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
         ulong first = record.NextOid;
         if (first > ulong.MaxValue - (ulong)request.Count)
         {
@@ -235,15 +235,15 @@ internal sealed partial class PoolService
 
         await WriteAsync(new RdbTransaction().Update(Containers, Key(record.Uuid),
             ProtocolCodec.EncodeToArray(record with { NextOid = first + (ulong)request.Count })))
-            .ConfigureAwait(false);
+            ;
         return new ContainerAllocateOidsReply(first);
     }, cancellationToken);
 
     public async Task<ContainerHandleCheckReply> CheckHandleAsync(ContainerHandleRequest request)
     {
         EnsureLeader();
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        return await RequireContainerHandleAsync(request.Handle, write: false).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        return await RequireContainerHandleAsync(request.Handle, write: false);
     }
 
     private static ContainerProperty[] Defaults() =>
@@ -347,7 +347,7 @@ internal sealed partial class PoolService
             }
 
             return store.Lookup(Containers, uuid.Span, out ReadOnlyMemory<byte> value) == DaosError.None ? value.ToArray() : null;
-        }).ConfigureAwait(false);
+        });
         return record is null
             ? throw new DaosException(DaosError.NonExistent, $"no container '{labelOrUuid}' in pool '{Pool.Record.Label}'")
             : ProtocolCodec.Decode<ContainerInfoReply>(record);
@@ -358,14 +358,14 @@ internal sealed partial class PoolService
         byte[] uuidKey = Key(record.Uuid);
         (int snapshots, int handles) = await ReadAsync(store => (
             store.KvsExists(Snapshots.Append(uuidKey), out _) ? store.Iterate(Snapshots.Append(uuidKey)).Count : 0,
-            ContainerHandlesOf(store, container: record.Uuid).Count)).ConfigureAwait(false);
+            ContainerHandlesOf(store, container: record.Uuid).Count));
         return record with { Snapshots = snapshots, Handles = handles };
     }
 
     private async Task<ContainerHandleCheckReply> RequireContainerHandleAsync(Guid handle, bool write)
     {
         byte[]? value = await ReadAsync(store => store.Lookup(ContainerHandles, Key(handle), out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null)
-            .ConfigureAwait(false);
+            ;
         if (value is null)
         {
             throw new DaosException(DaosError.NoHandle, $"container handle {handle} is not open");

@@ -65,30 +65,30 @@ internal sealed partial class PoolService : ReplicatedService
 
     public Task<PoolConnectReply> ConnectAsync(PoolConnectRequest connect, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         byte[] value = new byte[1 + System.Text.Encoding.UTF8.GetByteCount(connect.User)];
         value[0] = (byte)connect.Access;
         System.Text.Encoding.UTF8.GetBytes(connect.User, value.AsSpan(1));
-        await WriteAsync(new RdbTransaction().Update(Handles, Key(connect.Handle), value)).ConfigureAwait(false);
-        PoolInfoReply info = await BuildInfoAsync(withSpace: false, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(new RdbTransaction().Update(Handles, Key(connect.Handle), value));
+        PoolInfoReply info = await BuildInfoAsync(withSpace: false, cancellationToken);
         return new PoolConnectReply(info, Pool.MapBytes, Pool.Record.Ranks.Select(r => r.Rank).ToArray());
     }, cancellationToken);
 
     public Task<EmptyMessage> DisconnectAsync(PoolHandleRequest disconnect, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
-        await EnsureInitializedAsync().ConfigureAwait(false);
-        await RequirePoolHandleAsync(disconnect.Handle, write: false).ConfigureAwait(false);
-        List<(Guid Handle, Guid Container)> evicted = await ReadAsync(store => ContainerHandlesOf(store, poolHandle: disconnect.Handle)).ConfigureAwait(false);
+        await EnsureInitializedAsync();
+        await RequirePoolHandleAsync(disconnect.Handle, write: false);
+        List<(Guid Handle, Guid Container)> evicted = await ReadAsync(store => ContainerHandlesOf(store, poolHandle: disconnect.Handle));
         var transaction = new RdbTransaction().Delete(Handles, Key(disconnect.Handle));
         foreach ((Guid handle, _) in evicted)
         {
             transaction.Delete(ContainerHandles, Key(handle));
         }
 
-        await WriteAsync(transaction).ConfigureAwait(false);
+        await WriteAsync(transaction);
         foreach ((Guid handle, Guid container) in evicted)
         {
-            await BroadcastAsync(container, handle, Protocol.Containers.ShardEventKind.HandleClosed).ConfigureAwait(false);
+            await BroadcastAsync(container, handle, Protocol.Containers.ShardEventKind.HandleClosed);
         }
 
         return EmptyMessage.Instance;
@@ -98,20 +98,20 @@ internal sealed partial class PoolService : ReplicatedService
     public async Task<PoolInfoReply> QueryAsync(PoolHandleRequest query, CancellationToken cancellationToken)
     {
         EnsureLeader();
-        await EnsureInitializedAsync().ConfigureAwait(false);
+        await EnsureInitializedAsync();
         if (query.Handle != Guid.Empty)
         {
-            await RequirePoolHandleAsync(query.Handle, write: false).ConfigureAwait(false);
+            await RequirePoolHandleAsync(query.Handle, write: false);
         }
 
-        return await BuildInfoAsync(withSpace: true, cancellationToken).ConfigureAwait(false);
+        return await BuildInfoAsync(withSpace: true, cancellationToken);
     }
 
     private static byte[] Key(Guid uuid) => uuid.ToByteArray(bigEndian: true);
 
     private async Task<PoolInfoReply> BuildInfoAsync(bool withSpace, CancellationToken cancellationToken)
     {
-        int handles = await ReadAsync(store => store.Iterate(Handles).Count).ConfigureAwait(false);
+        int handles = await ReadAsync(store => store.Iterate(Handles).Count);
         PoolSpace space = PoolSpace.Zero;
         if (withSpace)
         {
@@ -121,7 +121,7 @@ internal sealed partial class PoolService : ReplicatedService
                 .ToArray();
             try
             {
-                await Task.WhenAll(queries).ConfigureAwait(false);
+                await Task.WhenAll(queries);
             }
             catch (DaosException)
             {
@@ -159,7 +159,7 @@ internal sealed partial class PoolService : ReplicatedService
     private async Task<Pools.HandleAccessRecord> RequirePoolHandleAsync(Guid handle, bool write)
     {
         byte[]? value = await ReadAsync(store => store.Lookup(Handles, Key(handle), out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null)
-            .ConfigureAwait(false);
+            ;
         if (value is null)
         {
             throw new DaosException(DaosError.NoHandle, $"pool handle {handle} is not connected to pool '{Pool.Record.Label}'");
@@ -176,7 +176,7 @@ internal sealed partial class PoolService : ReplicatedService
 
     private async Task EnsureInitializedAsync()
     {
-        if (!await ReadAsync(store => store.KvsExists(PoolKvs, out _)).ConfigureAwait(false))
+        if (!await ReadAsync(store => store.KvsExists(PoolKvs, out _)))
         {
             throw new NotLeaderException($"pool '{Pool.Record.Label}' service is starting", RankOf(Replica.Id));
         }
@@ -201,7 +201,7 @@ internal sealed partial class PoolService : ReplicatedService
             RdbWriteResult result;
             try
             {
-                result = await Replica.WriteAsync(layout).ConfigureAwait(false);
+                result = await Replica.WriteAsync(layout);
             }
             catch (DaosException)
             {
@@ -213,7 +213,7 @@ internal sealed partial class PoolService : ReplicatedService
                 return;
             }
 
-            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval).ConfigureAwait(false);
+            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval);
         }
     }
 
@@ -226,7 +226,7 @@ internal sealed partial class PoolService : ReplicatedService
             .ToArray();
         try
         {
-            await Task.WhenAll(sends).ConfigureAwait(false);
+            await Task.WhenAll(sends);
         }
         catch (DaosException)
         {

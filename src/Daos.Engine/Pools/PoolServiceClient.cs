@@ -44,7 +44,7 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
             try
             {
                 TReply reply = await calls.CallAsync<TRequest, TReply>(TransportAddress.Parse(address.Value.Address), opcode, ProtocolTargets.System,
-                    request, cancellationToken).ConfigureAwait(false);
+                    request, cancellationToken);
                 _leaders[pool.Uuid] = rank;
                 return reply;
             }
@@ -63,7 +63,7 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
                 last = e;
             }
 
-            await Waits.DelayAsync(time, RetryDelay, cancellationToken).ConfigureAwait(false);
+            await Waits.DelayAsync(time, RetryDelay, cancellationToken);
         }
 
         throw new DaosException(DaosError.Unreachable, $"pool {pool.Uuid} service did not answer after {AttemptsMax} attempts: {last?.Message}", last);

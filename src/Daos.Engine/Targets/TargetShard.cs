@@ -30,11 +30,11 @@ internal sealed class TargetShard(int targetIndex, VosPool pool) : IAsyncDisposa
         VosContainer container;
         try
         {
-            container = await Pool.OpenContainerAsync(uuid).ConfigureAwait(false);
+            container = await Pool.OpenContainerAsync(uuid);
         }
         catch (DaosException e) when (e.Error == DaosError.NonExistent)
         {
-            container = await Pool.CreateContainerAsync(uuid).ConfigureAwait(false);
+            container = await Pool.CreateContainerAsync(uuid);
         }
 
         _containers[uuid] = container;
@@ -47,7 +47,7 @@ internal sealed class TargetShard(int targetIndex, VosPool pool) : IAsyncDisposa
         _containers.TryRemove(uuid, out _);
         try
         {
-            await Pool.DestroyContainerAsync(uuid).ConfigureAwait(false);
+            await Pool.DestroyContainerAsync(uuid);
         }
         catch (DaosException e) when (e.Error == DaosError.NonExistent)
         {
@@ -57,10 +57,10 @@ internal sealed class TargetShard(int targetIndex, VosPool pool) : IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
-        await Gate.WaitAsync().ConfigureAwait(false);
+        await Gate.WaitAsync();
         try
         {
-            await Pool.DisposeAsync().ConfigureAwait(false);
+            await Pool.DisposeAsync();
         }
         finally
         {

@@ -48,7 +48,7 @@ public sealed class DaosArrayModelTests
             Gen.Choose(1, 40).ToArbitrary(),
             Gen.Choose(1, 64).ToArbitrary(),
             Gen.ListOf(op).ToArbitrary(),
-            (int chunk, int perRequest, List<(int Kind, int Offset, int Length)> ops) => RunAgainstBuffer(chunk, perRequest, ops)).QuickCheckThrowOnFailure();
+            (int chunk, int perRequest, List<(int Kind, int Offset, int Length)> ops) => RunAgainstBuffer(chunk, perRequest, ops)).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class DaosArrayModelTests
             }
 
             return stream.Length == expected.Length;
-        }).QuickCheckThrowOnFailure();
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
     }
 
     private static bool RunAgainstBuffer(int chunk, int perRequest, List<(int Kind, int Offset, int Length)> ops)

@@ -21,7 +21,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 1, TargetsPerEngine = 6, Seed = 8 });
+        Cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 3, TargetsPerEngine = 2, Seed = 8 });
         Client = await Cluster.ConnectClientAsync();
         await Client.Admin.CreatePoolAsync(PoolLabel, new PoolCreateOptions { ScmSizeBytes = 32L << 20, NvmeSizeBytes = 64L << 20 });
         Pool = await Client.ConnectPoolAsync(PoolLabel);

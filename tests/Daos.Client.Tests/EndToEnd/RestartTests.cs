@@ -28,7 +28,7 @@ public sealed class RestartTests : IDisposable
 
     private static async Task KillRestartAndVerifyAsync(TestClusterStorage storage, ulong seed)
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 1, TargetsPerEngine = 3, Storage = storage, Seed = seed });
+        await using TestCluster cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 3, TargetsPerEngine = 2, Storage = storage, Seed = seed });
         await using DaosClient client = await cluster.ConnectClientAsync();
 
         // The writer racing the kill gives up fast: its unacknowledged writes are simply not promised.
