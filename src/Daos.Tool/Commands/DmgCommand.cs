@@ -93,7 +93,7 @@ internal static class DmgCommand
 
     private static async Task WritePoolAsync(TextWriter output, PoolInfo pool)
     {
-        await output.WriteLineAsync(Invariant($"  map version {pool.MapVersion}, ranks {string.Join(',', pool.Ranks)}, service replicas {string.Join(',', pool.ServiceReplicas)}")).ConfigureAwait(false);
+        await output.WriteLineAsync(Invariant($"  map version {pool.MapVersion}, ranks {string.Join(',', pool.Ranks)}, service ranks {string.Join(',', pool.ServiceReplicas)}")).ConfigureAwait(false);
         await output.WriteLineAsync(Invariant($"  targets {pool.TargetsTotal} ({pool.TargetsDisabled} disabled), rebuild {pool.RebuildState}")).ConfigureAwait(false);
         await output.WriteLineAsync($"  SCM  total {ClientCommandRunner.FormatSize(pool.Scm.TotalBytes)}, free {ClientCommandRunner.FormatSize(pool.Scm.FreeBytes)}").ConfigureAwait(false);
         await output.WriteLineAsync($"  NVMe total {ClientCommandRunner.FormatSize(pool.Nvme.TotalBytes)}, free {ClientCommandRunner.FormatSize(pool.Nvme.FreeBytes)}").ConfigureAwait(false);
