@@ -90,6 +90,80 @@ public sealed class ServerProcessTests
         Assert.Contains("stopped", server.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SIGKILL_during_concurrent_writes_loses_no_acknowledged_write()
+    {
+        await using ServerProcess server = ServerProcess.Create("kill_system", engines: 1, targets: 4);
+        await server.StartAsync();
+        await using (DaosClient admin = await DaosClient.ConnectAsync(server.ClientOptions()))
+        {
+            await admin.Admin.CreatePoolAsync("kill-pool", new PoolCreateOptions { SizePerTargetBytes = 16 << 20 });
+            await using DaosPool setupPool = await admin.ConnectPoolAsync("kill-pool");
+            await using DaosContainer setup = await setupPool.CreateContainerAsync("kill-cont");
+        }
+
+        // Writers fail fast once the server is gone: no retries, a short request timeout.
+        DaosClientOptions writerOptions = server.ClientOptions() with
+        {
+            Retry = new Client.Retries.RetryPolicy { RetriesMax = 0 },
+            Transport = new Transport.TransportOptions { RequestTimeout = TimeSpan.FromSeconds(3) },
+        };
+        DaosClient writer = await DaosClient.ConnectAsync(writerOptions);
+        DaosPool pool = await writer.ConnectPoolAsync("kill-pool");
+        DaosContainer container = await pool.OpenContainerAsync("kill-cont");
+        DaosKeyValue kv = container.OpenKeyValue(await container.AllocateObjectIdAsync(ObjectType.KeyValue));
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>();
+        const int Writers = 4;
+        const int AcknowledgedBeforeKill = 300;
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task WriteLoopAsync(int writerIndex)
+        {
+            for (int i = 0; ; i++)
+            {
+                string key = $"w{writerIndex}-{i:D6}";
+                byte[] value = Bytes(64 + (i % 200), (writerIndex * 1_000_000) + i);
+                try
+                {
+                    await kv.PutAsync(key, value);
+                }
+                catch (DaosException)
+                {
+                    return;     // the server is gone: this write was never acknowledged
+                }
+
+                acknowledged[key] = value;
+                if (acknowledged.Count >= AcknowledgedBeforeKill)
+                {
+                    enough.TrySetResult();
+                }
+            }
+        }
+
+        Task[] loops = [.. Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteLoopAsync(w)))];
+        await enough.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await server.KillAsync();      // writes are in flight on every writer
+        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(30));
+        var snapshot = new Dictionary<string, byte[]>(acknowledged);
+
+        await server.StartAsync();
+        await using (DaosClient reader = await DaosClient.ConnectAsync(server.ClientOptions()))
+        {
+            await using DaosPool readPool = await reader.ConnectPoolAsync("kill-pool");
+            await using DaosContainer readContainer = await readPool.OpenContainerAsync("kill-cont");
+            DaosKeyValue readKv = readContainer.OpenKeyValue(kv.Id);
+            foreach ((string key, byte[] value) in snapshot)
+            {
+                byte[]? read = await readKv.GetAsync(key);
+                Assert.True(read is not null && read.AsSpan().SequenceEqual(value), $"acknowledged write {key} ({snapshot.Count} acknowledged) was not read back after SIGKILL");
+            }
+        }
+
+        await container.DisposeAsync();
+        await pool.DisposeAsync();
+        await writer.DisposeAsync();
+    }
+
     private static async Task AssertStateAsync(DaosContainer container, ObjectId kvId, ObjectId objId, ObjectId arrayId, Epoch snapshot, byte[] original, byte[] expected)
     {
         Assert.Equal("ci"u8.ToArray(), await container.GetAttributeAsync("owner"));
