@@ -223,9 +223,11 @@ public sealed class DaosContainer : IAsyncDisposable
                 await _pool.Service.CallAsync<ContainerHandleRequest, EmptyMessage>(ProtocolOpcodes.ContainerClose,
                     new ContainerHandleRequest(_pool.Uuid, Handle), default).ConfigureAwait(false);
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
+                or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)
             {
-                // The service is gone or already forgot the handle: nothing is left to release.
+                // The service is gone, forgot the handle, or could not be reached within the retries: the handle is
+                // left to the service, as a crashed client's would be; nothing on this side holds anything.
             }
         }
     }

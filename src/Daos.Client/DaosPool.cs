@@ -141,9 +141,11 @@ public sealed class DaosPool : IAsyncDisposable
             {
                 await _service.CallAsync<PoolHandleRequest, EmptyMessage>(ProtocolOpcodes.PoolDisconnect, new PoolHandleRequest(Uuid, Handle), default).ConfigureAwait(false);
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
+                or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)
             {
-                // The service is gone or already forgot the handle: nothing is left to release.
+                // The service is gone, forgot the handle, or could not be reached within the retries: the handle is
+                // left to the service, as a crashed client's would be; nothing on this side holds anything.
             }
         }
     }

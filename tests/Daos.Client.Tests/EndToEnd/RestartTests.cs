@@ -34,7 +34,7 @@ public sealed class RestartTests : IDisposable
         // The writer racing the kill gives up fast: its unacknowledged writes are simply not promised.
         await using DaosClient racer = await DaosClient.ConnectAsync(cluster.CreateClientOptions() with
         {
-            Retry = new Daos.Client.Retries.RetryPolicy { RetriesMax = 1, BackoffInitial = TimeSpan.FromMilliseconds(1), BackoffMax = TimeSpan.FromMilliseconds(1) },
+            Retry = new Daos.Client.Retries.RetryPolicy { RetriesMax = 4, BackoffInitial = TimeSpan.FromMilliseconds(5), BackoffMax = TimeSpan.FromMilliseconds(20) },
             Transport = new Daos.Transport.TransportOptions { RequestTimeout = TimeSpan.FromSeconds(1) },
         });
         await client.Admin.CreatePoolAsync("restart", new PoolCreateOptions { ScmSizeBytes = 32L << 20, NvmeSizeBytes = 32L << 20 });
