@@ -13,6 +13,9 @@ namespace Daos.Tool.Commands;
 /// </summary>
 internal static class ServerCommand
 {
+    /// <summary>How long process exit waits for the engines' orderly stop after a signal.</summary>
+    private static readonly TimeSpan StopWaitMax = TimeSpan.FromSeconds(120);
+
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-o") { Description = "Path of a daos_server.yml (default: a single-node system, see --data)" };
@@ -24,6 +27,26 @@ internal static class ServerCommand
     }
 
     private static async Task<int> RunAsync(string? configPath, string dataDirectory, string host, InvocationConfiguration console, CancellationToken ct)
+    {
+        TextWriter output = console.Output;
+
+        // The command line's own signal handling returns from Main a short while after Ctrl-C or SIGTERM even if this
+        // action is still running; holding process exit until the engines have stopped keeps the stop orderly.
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler waitForStop = (_, _) => stopped.Task.Wait(StopWaitMax);
+        AppDomain.CurrentDomain.ProcessExit += waitForStop;
+        try
+        {
+            return await RunServerAsync(configPath, dataDirectory, host, console, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            stopped.TrySetResult();
+            AppDomain.CurrentDomain.ProcessExit -= waitForStop;
+        }
+    }
+
+    private static async Task<int> RunServerAsync(string? configPath, string dataDirectory, string host, InvocationConfiguration console, CancellationToken ct)
     {
         TextWriter output = console.Output;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
