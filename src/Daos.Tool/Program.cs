@@ -18,6 +18,9 @@ public static class Program
         root.Subcommands.Add(PlacementSimCommand.Create());
         root.Subcommands.Add(VosDemoCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(DmgCommand.Create());
+        root.Subcommands.Add(DaosCommand.Create());
         return ToolErrors.Run(root, args);
     }
 }
