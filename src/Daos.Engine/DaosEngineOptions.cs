@@ -53,8 +53,12 @@ public sealed record DaosEngineOptions
     /// <summary>The Raft tick of the management and pool service replicas.</summary>
     public TimeSpan RaftTickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Ticks without a leader before a replica campaigns.</summary>
-    public int RaftElectionTicks { get; init; } = 30;
+    /// <summary>
+    /// Ticks without a leader before a replica campaigns (randomised up to twice this). The default, 1 s at the default
+    /// tick, is etcd's: short enough for a quick fail-over, long enough that a busy machine's scheduling pauses do not
+    /// depose healthy leaders (which would fail their in-flight service writes as uncertain).
+    /// </summary>
+    public int RaftElectionTicks { get; init; } = 100;
 
     /// <summary>Time allowed for one engine-to-engine or service call.</summary>
     public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
