@@ -59,7 +59,7 @@ internal sealed partial class BplusTree
 
                 last = key;
                 records++;
-                max = Math.Max(max, MaxEndOf(node, 0, i));
+                max = HasMaxEnd ? Math.Max(max, MaxEndOf(node, 0, i)) : 0;
             }
 
             return max;
