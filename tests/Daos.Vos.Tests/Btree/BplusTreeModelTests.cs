@@ -27,7 +27,7 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
         {
             checks += Run(seed, steps: 60, Shape(seed));
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(120));
         output.WriteLine($"{checks} transactions checked");
     }
 
@@ -43,7 +43,7 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
         foreach (BtreeKeyClass keyClass in Classes)
         {
             ulong seed = (ulong)order * 1000 + (ulong)keyClass;
-            Run(seed, steps: 250, (keyClass, order, 16, (seed & 1) == 0 ? BtreeFeatures.EmbedFirst : BtreeFeatures.None, 600));
+            Run(seed, steps: 150, (keyClass, order, 16, (seed & 1) == 0 ? BtreeFeatures.EmbedFirst : BtreeFeatures.None, 600));
         }
     }
 
@@ -191,9 +191,15 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
 
             // Empty the tree key by key: every node and key block must come back.
             UmemTransaction last = heap.Begin();
+            int deletes = 0;
             foreach (byte[] key in model.Keys)
             {
                 Assert.True(tree.Delete(last, key), $"{where}: a key vanished before the final delete");
+                if (++deletes % 25 == 0)
+                {
+                    Commit(last);
+                    last = heap.Begin();
+                }
             }
 
             Commit(last);

@@ -15,8 +15,8 @@ internal static class TreeTestKit
     public static readonly BtreeKeyClass[] Classes =
         [BtreeKeyClass.Hashed, BtreeKeyClass.Lexical, BtreeKeyClass.UInt64, BtreeKeyClass.Pair64, BtreeKeyClass.Triple64];
 
-    public static UmemOptions TreeOptions(long heapBytes = 8L << 20) =>
-        Options(heapBytes: heapBytes, walBytes: 1L << 20);
+    public static UmemOptions TreeOptions(long heapBytes = 2L << 20) =>
+        Options(heapBytes: heapBytes, walBytes: 512L << 10);
 
     public static (UmemHeap Heap, BplusTree Tree) NewTree(SimulatedMedium medium, BtreeKeyClass keyClass, int order, int valueBytes,
         BtreeFeatures features, UmemOptions? options = null)
