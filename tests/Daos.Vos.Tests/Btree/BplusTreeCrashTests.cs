@@ -21,9 +21,9 @@ public sealed class BplusTreeCrashTests(ITestOutputHelper output)
     [Fact]
     public void Every_crash_state_recovers_to_an_acknowledged_tree()
     {
-        long states = Enumerate(firstSeed: 1, workloads: 8, seedsPerPoint: 2);
+        long states = Enumerate(firstSeed: 1, workloads: 6, seedsPerPoint: 2);
         output.WriteLine($"{states} crash states checked");
-        Assert.True(states >= 1_000, $"only {states} crash states");
+        Assert.True(states >= 800, $"only {states} crash states");
     }
 
     [Fact]

@@ -27,7 +27,20 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
         {
             checks += Run(seed, steps: 60, Shape(seed));
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(120));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(80));
+        output.WriteLine($"{checks} transactions checked");
+    }
+
+    [Fact]
+    [Trait("Category", "Soak")]
+    public void Soak_random_programs_match_the_sorted_dictionary()
+    {
+        long checks = 0;
+        Prop.ForAll(ArbMap.Default.ArbFor<ulong>(), seed =>
+        {
+            checks += Run(seed, steps: 400, Shape(seed));
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5_000));
         output.WriteLine($"{checks} transactions checked");
     }
 
@@ -43,7 +56,7 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
         foreach (BtreeKeyClass keyClass in Classes)
         {
             ulong seed = (ulong)order * 1000 + (ulong)keyClass;
-            Run(seed, steps: 150, (keyClass, order, 16, (seed & 1) == 0 ? BtreeFeatures.EmbedFirst : BtreeFeatures.None, 600));
+            Run(seed, steps: 100, (keyClass, order, 16, (seed & 1) == 0 ? BtreeFeatures.EmbedFirst : BtreeFeatures.None, 600));
         }
     }
 
@@ -121,7 +134,11 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
                 string at = $"{where}, transaction {step}";
                 if (random.Chance(0.03))
                 {
-                    DestroyInSlices(heap, tree, random);
+                    List<string> released = DestroyInSlices(heap, tree, random);
+                    List<string> expected = [.. model.Values.Select(Convert.ToHexString)];
+                    released.Sort(StringComparer.Ordinal);
+                    expected.Sort(StringComparer.Ordinal);
+                    Assert.True(released.SequenceEqual(expected), $"{at}: destroy released {released.Count} values, the model held {expected.Count}");
                     model.Clear();
                     Assert.True(heap.Space.UsedBytes == baseline, $"{at}: destroy left {heap.Space.UsedBytes - baseline} bytes in use");
                 }
@@ -213,16 +230,22 @@ public sealed class BplusTreeModelTests(ITestOutputHelper output)
         }
     }
 
-    private static void DestroyInSlices(UmemHeap heap, BplusTree tree, DeterministicRandom random)
+    private static List<string> DestroyInSlices(UmemHeap heap, BplusTree tree, DeterministicRandom random)
     {
+        var released = new List<string>();
         for (bool done = false; !done;)
         {
             UmemTransaction tx = heap.Begin();
-            done = tree.DestroySlice(tx, random.Next(1, 4));
+            done = tree.DestroySlice(tx, random.Next(1, 4), s_release, released);
             _ = Contents(tree); // A tree part way through its destroy stays readable.
             Commit(tx);
         }
+
+        return released;
     }
+
+    private static readonly BtreeValueRelease s_release = static (_, value, state) =>
+        ((List<string>)state!).Add(Convert.ToHexString(value));
 
     private static void CheckSeek(BplusTree tree, SortedDictionary<byte[], byte[]> model, IComparer<byte[]> order, byte[] probe, string at)
     {

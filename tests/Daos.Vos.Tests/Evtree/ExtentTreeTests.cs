@@ -28,7 +28,7 @@ public sealed class ExtentTreeTests(ITestOutputHelper output)
         {
             searches += Run(seed);
             return true;
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(60));
         output.WriteLine($"{searches} overlap searches checked");
     }
 
