@@ -25,6 +25,8 @@ public sealed class VosContainer
 
     internal long RecordCount => _store.RecordCount;
 
+    internal long MergedRecordCount => _store.MergedRecordCount;
+
     /// <summary>
     /// Writes a single value at <paramref name="epoch"/> (replacing a write of the same akey at the same epoch).
     /// Values of at least the pool's inline threshold go to the blob store. <paramref name="condition"/> takes the

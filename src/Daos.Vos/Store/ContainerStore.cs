@@ -42,6 +42,9 @@ internal sealed class ContainerStore
 
     public long RecordCount { get; private set; }
 
+    /// <summary>Merged array records aggregation has written since the container was opened.</summary>
+    public long MergedRecordCount { get; private set; }
+
     /// <summary>Set when the container has been destroyed; handles to it fail from then on.</summary>
     public bool Destroyed { get; set; }
 
@@ -868,6 +871,7 @@ internal sealed class ContainerStore
             }
 
             await tx.CommitAsync().ConfigureAwait(false);
+            MergedRecordCount += done.Count;
             foreach (long at in done)
             {
                 Index(Decode(at), at);
@@ -1393,16 +1397,13 @@ internal sealed class ContainerStore
 
     private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        AkeyState? a = FindAkey(oid, dkey, akey);
-        if (a is null)
+        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
         {
             return false;
         }
 
-        VersionStamp parent = PunchBound(oid, dkey, default, bound);
-        DkeyState d = _objects[oid].Dkeys[dkey.ToArray()];
-        parent = Max(parent, d.Log.NewestPunch(bound));
-        return a.Log.Evaluate(bound, parent).Exists;
+        return a.Log.Evaluate(bound, Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound))).Exists;
     }
 
     private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound) =>
