@@ -772,7 +772,8 @@ internal sealed class ContainerStore
                 visibleLeft[pieces[i].Entry.Source] = visibleLeft.GetValueOrDefault(pieces[i].Entry.Source) + pieces[i].Count;
             }
 
-            bool continues = i < pieces.Length && !pieces[i].IsHole && i > runStart && pieces[i - 1].End == pieces[i].Index;
+            bool continues = i < pieces.Length && !pieces[i].IsHole && i > runStart && !pieces[i - 1].IsHole
+                && pieces[i - 1].End == pieces[i].Index;
             if (continues)
             {
                 continue;

@@ -81,4 +81,55 @@ public sealed class VosTransactionTableTests
         Assert.Equal(K("six").ToArray(), await c.FetchAsync(Hashed, E(6), D, A));
         await pool.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Prepared_transactions_are_listed_after_a_restart_and_resolved_by_id()
+    {
+        (SimulatedMedium medium, VosPool pool, VosContainer c) = await NewAsync();
+        await c.UpdateAsync(Hashed, E(1), D, A, K("base"));
+        await c.WriteAsync(Hashed, E(1), D, Arr, 0, 4, Bytes(40, 1));
+        var commit = new VosTransactionId(21);
+        var abort = new VosTransactionId(22);
+        await c.PunchDkeyAsync(commit, Hashed, E(4), D);
+        await c.PunchExtentsAsync(commit, Hashed, E(3), D, Arr, new Extent(2, 3));
+        await c.UpdateAsync(abort, Hashed, E(5), K("d2"), A, K("never"));
+        await c.PunchObjectAsync(abort, Hashed, E(6));
+        await c.WriteAsync(abort, Hashed, E(7), D, Arr, 0, 4, Bytes(8, 2));
+
+        medium.Crash(3);
+        pool = await VosPool.OpenAsync(medium, null);
+        c = await pool.OpenContainerAsync(ContainerId);
+        Assert.Equal(
+            [new VosPreparedTransaction(commit, E(3), E(4), 2), new VosPreparedTransaction(abort, E(5), E(7), 3)],
+            c.ListPreparedTransactions());
+        Assert.Equal(K("base").ToArray(), await c.FetchAsync(Hashed, E(9), D, A)); // nothing prepared is visible
+        Assert.Single(await ToListAsync(c.ListObjectsAsync(E(9))));
+
+        await c.AbortTransactionAsync(abort);
+        await c.CommitTransactionAsync(commit);
+        Assert.Empty(c.ListPreparedTransactions());
+        Assert.Equal(K("base").ToArray(), await c.FetchAsync(Hashed, E(3), D, A));
+        Assert.Null(await c.FetchAsync(Hashed, E(4), D, A));
+        ArrayReadResult r = await c.ReadAsync(Hashed, E(3), D, Arr, 0, 4, new byte[40]);
+        Assert.Equal([new Extent(2, 3)], r.Holes);
+        Assert.Empty(await ToListAsync(c.ListDkeysAsync(Hashed, E(9))));
+        await pool.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Transaction_id_zero_is_refused_by_every_operation()
+    {
+        (_, VosPool pool, VosContainer c) = await NewAsync();
+        var zero = new VosTransactionId(0);
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.UpdateAsync(zero, Hashed, E(1), D, A, K("x")).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.WriteAsync(zero, Hashed, E(1), D, Arr, 0, 4, Bytes(4, 1)).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.PunchObjectAsync(zero, Hashed, E(1)).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.PunchDkeyAsync(zero, Hashed, E(1), D).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.PunchAkeyAsync(zero, Hashed, E(1), D, A).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.PunchExtentsAsync(zero, Hashed, E(1), D, Arr, new Extent(0, 1)).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.CommitTransactionAsync(zero).AsTask());
+        await ThrowsDaos(DaosError.InvalidArgument, () => c.AbortTransactionAsync(zero).AsTask());
+        Assert.Equal(0, c.RecordCount);
+        await pool.DisposeAsync();
+    }
 }
