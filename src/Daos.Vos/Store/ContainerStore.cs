@@ -13,7 +13,7 @@ namespace Daos.Vos.Store;
 /// akeys, incarnation logs, value versions, extent entries). Every change is one heap transaction that writes or
 /// frees records; the index changes only after that transaction commits, so a failed change leaves nothing behind.
 /// </summary>
-internal sealed class ContainerStore
+internal sealed partial class ContainerStore
 {
     private const int SliceRecords = 256;
 
@@ -41,6 +41,9 @@ internal sealed class ContainerStore
     public long ContainerRecord { get; }
 
     public long RecordCount { get; private set; }
+
+    /// <summary>Merged array records aggregation has written since the container was opened.</summary>
+    public long MergedRecordCount { get; private set; }
 
     /// <summary>Set when the container has been destroyed; handles to it fail from then on.</summary>
     public bool Destroyed { get; set; }
@@ -136,20 +139,7 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.InvalidArgument, "the akey holds array records, not a single value");
         }
 
-        if (condition != VosCondition.None)
-        {
-            bool exists = AkeyExists(oid, dkey.Span, akey.Span, VersionStamp.ReadBound(epoch.Value));
-            if (condition == VosCondition.InsertOnly && exists)
-            {
-                throw new DaosException(DaosError.Exists, $"akey exists at epoch {epoch} (insert-only update)");
-            }
-
-            if (condition == VosCondition.UpdateOnly && !exists)
-            {
-                throw new DaosException(DaosError.NonExistent, $"akey does not exist at epoch {epoch} (update-only update)");
-            }
-        }
-
+        CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp version = NextVersion(epoch);
         BlobReservation? reservation = await WriteBlobAsync(value).ConfigureAwait(false);
         long record;
@@ -200,7 +190,8 @@ internal sealed class ContainerStore
     }
 
     public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0)
+        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0,
+        VosCondition condition = VosCondition.None)
     {
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
@@ -243,6 +234,7 @@ internal sealed class ContainerStore
             }
         }
 
+        CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp version = NextVersion(epoch);
         BlobReservation? reservation = hole ? null : await WriteBlobAsync(records).ConfigureAwait(false);
         long record;
@@ -276,7 +268,7 @@ internal sealed class ContainerStore
     }
 
     public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        uint transactionId = 0)
+        uint transactionId = 0, VosCondition condition = VosCondition.None)
     {
         CheckEpoch(epoch);
         bool uint64Dkeys = oid.Type.HasUInt64Dkeys();
@@ -288,6 +280,22 @@ internal sealed class ContainerStore
         if (kind == RecordKind.AkeyPunch)
         {
             KeyOrder.Validate(akey.Span, oid.Type.HasUInt64Akeys(), "akey");
+        }
+
+        if (condition != VosCondition.None)
+        {
+            RequireConditions(condition, VosCondition.Punch);
+            VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+            bool exists = kind switch
+            {
+                RecordKind.ObjectPunch => ObjectExists(oid, bound),
+                RecordKind.DkeyPunch => DkeyExists(oid, dkey.Span, bound),
+                _ => AkeyExists(oid, dkey.Span, akey.Span, bound),
+            };
+            if (!exists)
+            {
+                throw new DaosException(DaosError.NonExistent, $"nothing to punch at epoch {epoch} (conditional punch)");
+            }
         }
 
         VersionStamp version = NextVersion(epoch);
@@ -338,9 +346,11 @@ internal sealed class ContainerStore
 
     // ---------------------------------------------------------------- reads
 
-    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
+    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        VosCondition condition = VosCondition.None)
     {
         CheckKeys(oid, dkey.Span, akey.Span);
+        CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
         if (state is null || state.Singles.Count == 0)
@@ -363,7 +373,7 @@ internal sealed class ContainerStore
     }
 
     public async ValueTask<ArrayReadResult> ReadAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
-        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination)
+        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination, VosCondition condition = VosCondition.None)
     {
         CheckKeys(oid, dkey.Span, akey.Span);
         if (recordSize <= 0 || destination.IsEmpty || destination.Length % recordSize != 0)
@@ -378,6 +388,7 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.InvalidArgument, $"records [{index}, +{count}) are not a valid extent");
         }
 
+        CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
         if (state is null || state.Extents.Count == 0)
         {
@@ -429,7 +440,12 @@ internal sealed class ContainerStore
         return new ArrayReadResult((int)((lastEnd - index) * recordSize), holes);
     }
 
-    public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey)
+    /// <summary>
+    /// The visible extents at <paramref name="epoch"/> from record <paramref name="from"/> on (a visible run that
+    /// starts before it is cut there), adjacent records merged, at most <paramref name="limit"/> of them.
+    /// </summary>
+    public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey,
+        long from = 0, int limit = int.MaxValue)
     {
         CheckKeys(oid, dkey, akey);
         var result = new List<Extent>();
@@ -439,7 +455,7 @@ internal sealed class ContainerStore
             return result;
         }
 
-        foreach (VisibleExtent piece in Resolve(oid, dkey, akey, state, 0, long.MaxValue, VersionStamp.ReadBound(epoch.Value)))
+        foreach (VisibleExtent piece in Resolve(oid, dkey, akey, state, from, long.MaxValue, VersionStamp.ReadBound(epoch.Value)))
         {
             if (piece.IsHole)
             {
@@ -449,6 +465,10 @@ internal sealed class ContainerStore
             if (result.Count > 0 && result[^1].End == piece.Index)
             {
                 result[^1] = new Extent(result[^1].Index, result[^1].Count + piece.Count);
+            }
+            else if (result.Count == limit)
+            {
+                break; // the last extent is complete: the next piece does not touch it
             }
             else
             {
@@ -465,12 +485,23 @@ internal sealed class ContainerStore
         return extents.Count == 0 ? null : extents[^1].End - 1;
     }
 
-    public List<ObjectId> ListObjects(Epoch epoch)
+    /// <summary>The objects that exist at <paramref name="epoch"/> in id order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<ObjectId> ListObjects(Epoch epoch, ObjectId? after = null, int limit = int.MaxValue)
     {
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         var result = new List<ObjectId>();
         foreach ((ObjectId oid, ObjectState o) in _objects)
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            if (after is { } a && oid.CompareTo(a) <= 0)
+            {
+                continue;
+            }
+
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -485,9 +516,15 @@ internal sealed class ContainerStore
         return result;
     }
 
-    public List<byte[]> ListDkeys(ObjectId oid, Epoch epoch)
+    /// <summary>The dkeys that exist at <paramref name="epoch"/> in key order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<byte[]> ListDkeys(ObjectId oid, Epoch epoch, byte[]? after = null, int limit = int.MaxValue)
     {
         var result = new List<byte[]>();
+        if (after is not null)
+        {
+            KeyOrder.Validate(after, oid.Type.HasUInt64Dkeys(), "anchor dkey");
+        }
+
         if (!_objects.TryGetValue(oid, out ObjectState? o))
         {
             return result;
@@ -497,6 +534,16 @@ internal sealed class ContainerStore
         VersionStamp objectPunch = o.Log.NewestPunch(bound);
         foreach ((byte[] key, DkeyState d) in o.Dkeys)
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            if (after is not null && o.Dkeys.Comparer.Compare(key, after) <= 0)
+            {
+                continue;
+            }
+
             if (DkeyExists(d, bound, objectPunch))
             {
                 result.Add(key.AsSpan().ToArray());
@@ -521,9 +568,15 @@ internal sealed class ContainerStore
         return false;
     }
 
-    public List<byte[]> ListAkeys(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey)
+    /// <summary>The akeys of a dkey that exist at <paramref name="epoch"/> in key order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<byte[]> ListAkeys(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, byte[]? after = null, int limit = int.MaxValue)
     {
         KeyOrder.Validate(dkey, oid.Type.HasUInt64Dkeys(), "dkey");
+        if (after is not null)
+        {
+            KeyOrder.Validate(after, oid.Type.HasUInt64Akeys(), "anchor akey");
+        }
+
         var result = new List<byte[]>();
         if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
         {
@@ -534,6 +587,16 @@ internal sealed class ContainerStore
         VersionStamp punch = Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound));
         foreach ((byte[] key, AkeyState a) in d.Akeys)
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            if (after is not null && d.Akeys.Comparer.Compare(key, after) <= 0)
+            {
+                continue;
+            }
+
             if (a.Log.Evaluate(bound, punch).Exists)
             {
                 result.Add(key.AsSpan().ToArray());
@@ -606,6 +669,7 @@ internal sealed class ContainerStore
         }
 
         VersionStamp bound = VersionStamp.ReadBound(upTo.Value);
+        long merged = await MergeExtentsAsync(bound).ConfigureAwait(false);
         var values = new List<long>();
         var punches = new List<long>();
         foreach (ObjectState o in _objects.Values)
@@ -629,7 +693,7 @@ internal sealed class ContainerStore
 
         values.AddRange(punches);
         await RemoveRecordsAsync(values).ConfigureAwait(false);
-        return values.Count;
+        return merged + values.Count;
     }
 
     private void CollectValues(AkeyState a, VersionStamp bound, VersionStamp punch, List<long> victims)
@@ -758,6 +822,27 @@ internal sealed class ContainerStore
 
     /// <summary>Transactions with prepared records in this container.</summary>
     public int PreparedTransactionCount => _prepared.Count;
+
+    /// <summary>The transactions with prepared records, by id, with their epoch range and record count.</summary>
+    public List<VosPreparedTransaction> ListPreparedTransactions()
+    {
+        var result = new List<VosPreparedTransaction>(_prepared.Count);
+        foreach ((uint id, List<long> records) in _prepared)
+        {
+            ulong low = ulong.MaxValue, high = 0;
+            foreach (long at in records)
+            {
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                low = Math.Min(low, epoch);
+                high = Math.Max(high, epoch);
+            }
+
+            result.Add(new VosPreparedTransaction(new VosTransactionId(id), new Epoch(low), new Epoch(high), records.Count));
+        }
+
+        result.Sort(static (x, y) => x.Id.Value.CompareTo(y.Id.Value));
+        return result;
+    }
 
     private void IndexOrHold(long record, uint transactionId)
     {
@@ -1096,19 +1181,94 @@ internal sealed class ContainerStore
 
     private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        AkeyState? a = FindAkey(oid, dkey, akey);
-        if (a is null)
+        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
         {
             return false;
         }
 
-        VersionStamp parent = PunchBound(oid, dkey, default, bound);
-        DkeyState d = _objects[oid].Dkeys[dkey.ToArray()];
-        parent = Max(parent, d.Log.NewestPunch(bound));
-        return a.Log.Evaluate(bound, parent).Exists;
+        return a.Log.Evaluate(bound, Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound))).Exists;
+    }
+
+    private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound) =>
+        _objects.TryGetValue(oid, out ObjectState? o) && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            && DkeyExists(d, bound, o.Log.NewestPunch(bound));
+
+    private bool ObjectExists(ObjectId oid, VersionStamp bound)
+    {
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            return false;
+        }
+
+        VersionStamp objectPunch = o.Log.NewestPunch(bound);
+        foreach (DkeyState d in o.Dkeys.Values)
+        {
+            if (DkeyExists(d, bound, objectPunch))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static VersionStamp Max(VersionStamp a, VersionStamp b) => a >= b ? a : b;
+
+    // ---------------------------------------------------------------- conditions
+
+    private const VosCondition UpdateConditions =
+        VosCondition.DkeyInsert | VosCondition.DkeyUpdate | VosCondition.InsertOnly | VosCondition.UpdateOnly;
+
+    private const VosCondition FetchConditions = VosCondition.DkeyFetch | VosCondition.AkeyFetch;
+
+    /// <summary>
+    /// Checks <paramref name="condition"/> (a subset of <paramref name="allowed"/>) against the dkey and akey as a
+    /// read at <paramref name="epoch"/> sees them: Exists for a failed insert, NonExistent for a failed update or fetch.
+    /// </summary>
+    private void CheckConditions(VosCondition condition, VosCondition allowed, ObjectId oid, ReadOnlySpan<byte> dkey,
+        ReadOnlySpan<byte> akey, Epoch epoch)
+    {
+        if (condition == VosCondition.None)
+        {
+            return;
+        }
+
+        RequireConditions(condition, allowed);
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        if ((condition & (VosCondition.DkeyInsert | VosCondition.DkeyUpdate | VosCondition.DkeyFetch)) != 0)
+        {
+            Require(DkeyExists(oid, dkey, bound), (condition & VosCondition.DkeyInsert) != 0, "dkey", epoch);
+        }
+
+        if ((condition & (VosCondition.InsertOnly | VosCondition.UpdateOnly | VosCondition.AkeyFetch)) != 0)
+        {
+            Require(AkeyExists(oid, dkey, akey, bound), (condition & VosCondition.InsertOnly) != 0, "akey", epoch);
+        }
+    }
+
+    private static void Require(bool exists, bool insert, string what, Epoch epoch)
+    {
+        if (insert && exists)
+        {
+            throw new DaosException(DaosError.Exists, $"{what} exists at epoch {epoch} (insert-only condition)");
+        }
+
+        if (!insert && !exists)
+        {
+            throw new DaosException(DaosError.NonExistent, $"{what} does not exist at epoch {epoch} (must-exist condition)");
+        }
+    }
+
+    private static void RequireConditions(VosCondition condition, VosCondition allowed)
+    {
+        if ((condition & ~allowed) != 0
+            || (condition & (VosCondition.DkeyInsert | VosCondition.DkeyUpdate)) == (VosCondition.DkeyInsert | VosCondition.DkeyUpdate)
+            || (condition & (VosCondition.InsertOnly | VosCondition.UpdateOnly)) == (VosCondition.InsertOnly | VosCondition.UpdateOnly))
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"condition {condition} does not apply here (allowed: {allowed}, not insert and update together)");
+        }
+    }
 
     // ---------------------------------------------------------------- versions
 
