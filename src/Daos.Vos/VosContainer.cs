@@ -27,6 +27,12 @@ public sealed class VosContainer
 
     internal long MergedRecordCount => _store.MergedRecordCount;
 
+    internal int CachedObjectCount => _store.CachedObjectCount;
+
+    internal long ObjectsLoaded => _store.ObjectsLoaded;
+
+    internal long RecordsLoaded => _store.RecordsLoaded;
+
     /// <summary>
     /// Writes a single value at <paramref name="epoch"/> (replacing a write of the same akey at the same epoch).
     /// Values of at least the pool's inline threshold go to the blob store. <paramref name="condition"/> takes the

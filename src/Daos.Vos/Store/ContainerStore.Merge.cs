@@ -27,8 +27,9 @@ internal sealed partial class ContainerStore
     private async ValueTask<long> MergeExtentsAsync(VersionStamp bound)
     {
         var akeys = new List<(ObjectId Oid, byte[] Dkey, byte[] Akey)>();
-        foreach ((ObjectId oid, ObjectState o) in _objects)
+        foreach (ObjectId oid in IndexedObjects())
         {
+            ObjectState o = GetOrLoad(oid);
             foreach ((byte[] dkey, DkeyState d) in o.Dkeys)
             {
                 foreach ((byte[] akey, AkeyState a) in d.Akeys)

@@ -9,9 +9,10 @@ using Daos.Vos.Versioning;
 namespace Daos.Vos.Store;
 
 /// <summary>
-/// One container of a pool: its persistent record list on the heap and the volatile index over it (objects, dkeys,
-/// akeys, incarnation logs, value versions, extent entries). Every change is one heap transaction that writes or
-/// frees records; the index changes only after that transaction commits, so a failed change leaves nothing behind.
+/// One container of a pool: its persistent object index and per-object record lists on the heap, and the volatile
+/// states of recently used objects over them (dkeys, akeys, incarnation logs, value versions, extent entries). Every
+/// change is one heap transaction that writes or frees records together with their index entries; the cached states
+/// change only after that transaction commits, so a failed change leaves nothing behind.
 /// </summary>
 internal sealed partial class ContainerStore
 {
@@ -20,15 +21,18 @@ internal sealed partial class ContainerStore
     private readonly UmemHeap _heap;
     private readonly BlobStore _blob;
     private readonly int _inlineThresholdBytes;
-    private readonly SortedDictionary<ObjectId, ObjectState> _objects = [];
+    private readonly Dictionary<ObjectId, ObjectState> _objects = [];
+    private readonly LinkedList<ObjectId> _lru = new();
+    private readonly int _objectCacheLimit;
     private readonly Dictionary<ulong, ushort> _minors = [];
     private readonly Dictionary<uint, List<long>> _prepared = [];
     private readonly ExtentVisibility _resolver = new();
     private readonly List<VisibleExtent> _visible = [];
     private readonly List<VisibleExtent> _covered = [];
 
-    public ContainerStore(UmemHeap heap, BlobStore blob, long containerRecord, Guid id, int inlineThresholdBytes)
+    public ContainerStore(UmemHeap heap, BlobStore blob, long containerRecord, Guid id, int inlineThresholdBytes, int objectCacheLimit)
     {
+        _objectCacheLimit = objectCacheLimit;
         _heap = heap;
         _blob = blob;
         ContainerRecord = containerRecord;
@@ -40,83 +44,14 @@ internal sealed partial class ContainerStore
 
     public long ContainerRecord { get; }
 
-    public long RecordCount { get; private set; }
+    /// <summary>Records in the container (prepared ones included), kept in the container record.</summary>
+    public long RecordCount => _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordCountAt);
 
     /// <summary>Merged array records aggregation has written since the container was opened.</summary>
     public long MergedRecordCount { get; private set; }
 
     /// <summary>Set when the container has been destroyed; handles to it fail from then on.</summary>
     public bool Destroyed { get; set; }
-
-    // ---------------------------------------------------------------- loading
-
-    /// <summary>Rebuilds the index from the container's record list, checking every record as hostile input.</summary>
-    public void Load()
-    {
-        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
-        long previous = 0;
-        long guard = _heap.SizeBytes / RecordFormat.HeaderBytes + 1;
-        while (at != 0)
-        {
-            if (--guard < 0)
-            {
-                throw Corrupt(at, "the record list has a cycle");
-            }
-
-            if (at < UmemHeap.RootOffset || at > _heap.SizeBytes - RecordFormat.HeaderBytes || at % 8 != 0)
-            {
-                throw Corrupt(at, "record offset is outside the heap");
-            }
-
-            ReadOnlySpan<byte> header = _heap.Read(at, RecordFormat.HeaderBytes);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordFormat.RecordMagic)
-            {
-                throw Corrupt(at, "bad record magic");
-            }
-
-            if (BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.PrevAt..]) != previous)
-            {
-                throw Corrupt(at, "record back link does not match");
-            }
-
-            int length = RecordFormat.LengthOf(header);
-            if (length > _heap.SizeBytes - at)
-            {
-                throw Corrupt(at, "record length runs past the heap");
-            }
-
-            ReadOnlySpan<byte> record = _heap.Read(at, length);
-            if (RecordFormat.Checksum(record) != BinaryPrimitives.ReadUInt32LittleEndian(record[RecordFormat.CrcAt..]))
-            {
-                throw Corrupt(at, "record checksum mismatch");
-            }
-
-            Decoded d = Decode(at);
-            if (d.Kind is < RecordKind.ObjectPunch or > RecordKind.ArrayExtent || d.Version.Minor == 0
-                || (d.Kind == RecordKind.ArrayExtent && (d.Count <= 0 || d.Index < 0 || d.Index > long.MaxValue - d.Count))
-                || (d.InBlob && (d.BlobBlock < 0 || d.BlobBlock >= _blob.BlockCount)))
-            {
-                throw Corrupt(at, "record fields are out of range");
-            }
-
-            if (d.Prepared)
-            {
-                if (d.TransactionId == 0)
-                {
-                    throw Corrupt(at, "a prepared record names no transaction");
-                }
-
-                AddPrepared(d.TransactionId, at, d.Version);
-            }
-            else
-            {
-                Index(d, at);
-            }
-
-            previous = at;
-            at = BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.NextAt..]);
-        }
-    }
 
     private DaosException Corrupt(long at, string what) =>
         new(DaosError.Corrupted, $"container {Id}: record at heap offset {at}: {what}");
@@ -126,6 +61,7 @@ internal sealed partial class ContainerStore
     public async ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
         ReadOnlyMemory<byte> value, VosCondition condition, uint transactionId = 0)
     {
+        TrimCache();
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
         if (value.IsEmpty)
@@ -193,6 +129,7 @@ internal sealed partial class ContainerStore
         long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0,
         VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
         long count;
@@ -270,6 +207,7 @@ internal sealed partial class ContainerStore
     public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
         uint transactionId = 0, VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckEpoch(epoch);
         bool uint64Dkeys = oid.Type.HasUInt64Dkeys();
         if (kind != RecordKind.ObjectPunch)
@@ -298,6 +236,7 @@ internal sealed partial class ContainerStore
             }
         }
 
+        GetOrLoad(oid); // the punch is indexed into the object's full state after commit
         VersionStamp version = NextVersion(epoch);
         long record;
         UmemTransaction tx = _heap.Begin();
@@ -349,6 +288,7 @@ internal sealed partial class ContainerStore
     public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
         VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckKeys(oid, dkey.Span, akey.Span);
         CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
@@ -375,6 +315,7 @@ internal sealed partial class ContainerStore
     public async ValueTask<ArrayReadResult> ReadAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
         ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination, VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckKeys(oid, dkey.Span, akey.Span);
         if (recordSize <= 0 || destination.IsEmpty || destination.Length % recordSize != 0)
         {
@@ -447,6 +388,7 @@ internal sealed partial class ContainerStore
     public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey,
         long from = 0, int limit = int.MaxValue)
     {
+        TrimCache();
         CheckKeys(oid, dkey, akey);
         var result = new List<Extent>();
         AkeyState? state = FindAkey(oid, dkey, akey);
@@ -488,20 +430,17 @@ internal sealed partial class ContainerStore
     /// <summary>The objects that exist at <paramref name="epoch"/> in id order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
     public List<ObjectId> ListObjects(Epoch epoch, ObjectId? after = null, int limit = int.MaxValue)
     {
+        TrimCache();
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         var result = new List<ObjectId>();
-        foreach ((ObjectId oid, ObjectState o) in _objects)
+        foreach (ObjectId oid in IndexedObjects(after))
         {
             if (result.Count == limit)
             {
                 break;
             }
 
-            if (after is { } a && oid.CompareTo(a) <= 0)
-            {
-                continue;
-            }
-
+            ObjectState o = GetOrLoad(oid);
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -525,11 +464,8 @@ internal sealed partial class ContainerStore
             KeyOrder.Validate(after, oid.Type.HasUInt64Dkeys(), "anchor dkey");
         }
 
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
-        {
-            return result;
-        }
-
+        TrimCache();
+        ObjectState o = GetOrLoad(oid);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         VersionStamp objectPunch = o.Log.NewestPunch(bound);
         foreach ((byte[] key, DkeyState d) in o.Dkeys)
@@ -578,7 +514,9 @@ internal sealed partial class ContainerStore
         }
 
         var result = new List<byte[]>();
-        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        TrimCache();
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
         {
             return result;
         }
@@ -655,6 +593,7 @@ internal sealed partial class ContainerStore
     /// </summary>
     public async ValueTask<long> AggregateAsync(Epoch upTo)
     {
+        TrimCache();
         // As in DAOS, aggregation stays below the oldest prepared transaction: its records may still commit there.
         foreach (List<long> records in _prepared.Values)
         {
@@ -672,8 +611,9 @@ internal sealed partial class ContainerStore
         long merged = await MergeExtentsAsync(bound).ConfigureAwait(false);
         var values = new List<long>();
         var punches = new List<long>();
-        foreach (ObjectState o in _objects.Values)
+        foreach (ObjectId oid in IndexedObjects())
         {
+            ObjectState o = GetOrLoad(oid);
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -750,18 +690,22 @@ internal sealed partial class ContainerStore
     /// <summary>Removes every value and punch with <paramref name="from"/> &lt;= epoch &lt;= <paramref name="to"/>.</summary>
     public async ValueTask<long> DiscardAsync(Epoch from, Epoch to)
     {
+        TrimCache();
         var victims = new List<long>();
-        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
-        while (at != 0)
+        foreach (ObjectId oid in IndexedObjects())
         {
-            ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
-            bool prepared = (_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagPrepared) != 0;
-            if (epoch >= from.Value && epoch <= to.Value && !prepared)
+            GetOrLoad(oid);
+            long at = _heap.Read<long>(FindObjectNode(oid) + RecordFormat.ObjectNodeRecordsAt);
+            while (at != 0)
             {
-                victims.Add(at);
-            }
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                if (epoch >= from.Value && epoch <= to.Value)
+                {
+                    victims.Add(at);
+                }
 
-            at = _heap.Read<long>(at + RecordFormat.NextAt);
+                at = _heap.Read<long>(at + RecordFormat.NextAt);
+            }
         }
 
         await RemoveRecordsAsync(victims).ConfigureAwait(false);
@@ -796,26 +740,6 @@ internal sealed partial class ContainerStore
                 Unindex(d);
             }
         }
-    }
-
-    /// <summary>Frees up to <paramref name="maxRecords"/> records of a destroyed container's list (GC slice); true when it is empty.</summary>
-    public static bool FreeSlice(UmemHeap heap, BlobStore blob, UmemTransaction tx, long containerRecord, int maxRecords)
-    {
-        long at = heap.Read<long>(containerRecord + RecordFormat.ContainerRecordsAt);
-        for (int i = 0; i < maxRecords && at != 0; i++)
-        {
-            long next = heap.Read<long>(at + RecordFormat.NextAt);
-            FreeRecord(heap, blob, tx, at);
-            at = next;
-        }
-
-        tx.Write(containerRecord + RecordFormat.ContainerRecordsAt, at);
-        if (at != 0)
-        {
-            tx.Write(at + RecordFormat.PrevAt, 0L);
-        }
-
-        return at == 0;
     }
 
     // ---------------------------------------------------------------- transaction table
@@ -859,7 +783,6 @@ internal sealed partial class ContainerStore
     private void AddPrepared(uint transactionId, long record, VersionStamp version)
     {
         NoteVersion(version);
-        RecordCount++;
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
         {
             records = [];
@@ -880,16 +803,24 @@ internal sealed partial class ContainerStore
             throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
         }
 
+        TrimCache();
+        foreach (long at in records)
+        {
+            GetOrLoad(Decode(at).Oid);
+        }
+
         UmemTransaction tx = _heap.Begin();
         try
         {
             foreach (long at in records)
             {
+                Detach(tx, at);
                 int length = RecordFormat.LengthOf(_heap.Read(at, RecordFormat.HeaderBytes));
                 Span<byte> r = tx.AddRange(at, length);
                 r[RecordFormat.FlagsAt] &= unchecked((byte)~RecordFormat.FlagPrepared);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], 0);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
+                Link(tx, at, prepared: false, Decode(at).Oid);
             }
         }
         catch
@@ -902,7 +833,6 @@ internal sealed partial class ContainerStore
         _prepared.Remove(transactionId);
         foreach (long at in records)
         {
-            RecordCount--;
             Index(Decode(at), at);
         }
     }
@@ -910,6 +840,7 @@ internal sealed partial class ContainerStore
     /// <summary>Aborts a prepared transaction: its records are freed (with their blob blocks) in one heap transaction.</summary>
     public async ValueTask AbortTransactionAsync(uint transactionId)
     {
+        TrimCache();
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
         {
             throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
@@ -931,7 +862,6 @@ internal sealed partial class ContainerStore
 
         await tx.CommitAsync().ConfigureAwait(false);
         _prepared.Remove(transactionId);
-        RecordCount -= records.Count;
     }
 
     // ---------------------------------------------------------------- records
@@ -951,7 +881,6 @@ internal sealed partial class ContainerStore
             throw new DaosException(DaosError.NoSpace, $"the heap has no room for a {length}-byte record");
         }
 
-        long head = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
         Span<byte> r = tx.AddRange(at, length);
         r.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(r, RecordFormat.RecordMagic);
@@ -959,7 +888,6 @@ internal sealed partial class ContainerStore
         r[RecordFormat.FlagsAt] = flags;
         BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.MinorAt..], version.Minor);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.EpochAt..], version.Epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.NextAt..], head);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidHiAt..], oid.Hi);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidLoAt..], oid.Lo);
         BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.DkeyLengthAt..], (ushort)dkey.Length);
@@ -974,25 +902,15 @@ internal sealed partial class ContainerStore
         akey.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length)..]);
         inlineValue.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length + akey.Length)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
-        if (head != 0)
-        {
-            tx.Write(head + RecordFormat.PrevAt, at);
-        }
-
-        tx.Write(ContainerRecord + RecordFormat.ContainerRecordsAt, at);
+        Link(tx, at, transactionId != 0, oid);
+        AddToRecordCount(tx, 1);
         return at;
     }
 
     private void Unlink(UmemTransaction tx, long at)
     {
-        long prev = _heap.Read<long>(at + RecordFormat.PrevAt);
-        long next = _heap.Read<long>(at + RecordFormat.NextAt);
-        tx.Write(prev != 0 ? prev + RecordFormat.NextAt : ContainerRecord + RecordFormat.ContainerRecordsAt, next);
-        if (next != 0)
-        {
-            tx.Write(next + RecordFormat.PrevAt, prev);
-        }
-
+        Detach(tx, at);
+        AddToRecordCount(tx, -1);
         FreeRecord(_heap, _blob, tx, at);
     }
 
@@ -1036,7 +954,6 @@ internal sealed partial class ContainerStore
 
     private void Index(Decoded d, long at)
     {
-        RecordCount++;
         NoteVersion(d.Version);
         ObjectState o = GetOrAdd(d.Oid);
         if (d.Kind == RecordKind.ObjectPunch)
@@ -1088,7 +1005,6 @@ internal sealed partial class ContainerStore
 
     private void Unindex(Decoded d)
     {
-        RecordCount--;
         ObjectState o = _objects[d.Oid];
         if (d.Kind == RecordKind.ObjectPunch)
         {
@@ -1140,32 +1056,33 @@ internal sealed partial class ContainerStore
 
         if (o.IsEmpty)
         {
-            _objects.Remove(d.Oid);
+            Evict(o);
         }
     }
 
+    /// <summary>
+    /// The cached state of an object an operation indexes into. Operations load their objects before their
+    /// transaction, so an absent state means the object emptied earlier in this operation and starts afresh.
+    /// </summary>
     private ObjectState GetOrAdd(ObjectId oid)
     {
         if (!_objects.TryGetValue(oid, out ObjectState? o))
         {
-            o = new ObjectState(KeyOrder.ForDkeys(oid.Type));
+            o = new ObjectState(KeyOrder.ForDkeys(oid.Type), oid);
             _objects.Add(oid, o);
+            _lru.AddLast(o.LruNode);
         }
 
         return o;
     }
 
     private AkeyState? FindAkey(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey) =>
-        _objects.TryGetValue(oid, out ObjectState? o) && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+        GetOrLoad(oid).Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
             && d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a) ? a : null;
 
     private VersionStamp PunchBound(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
-        {
-            return VersionStamp.Zero;
-        }
-
+        ObjectState o = GetOrLoad(oid);
         VersionStamp punch = o.Log.NewestPunch(bound);
         if (o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
         {
@@ -1181,8 +1098,8 @@ internal sealed partial class ContainerStore
 
     private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
-            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d) || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
         {
             return false;
         }
@@ -1191,16 +1108,12 @@ internal sealed partial class ContainerStore
     }
 
     private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound) =>
-        _objects.TryGetValue(oid, out ObjectState? o) && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+        GetOrLoad(oid) is var o && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
             && DkeyExists(d, bound, o.Log.NewestPunch(bound));
 
     private bool ObjectExists(ObjectId oid, VersionStamp bound)
     {
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
-        {
-            return false;
-        }
-
+        ObjectState o = GetOrLoad(oid);
         VersionStamp objectPunch = o.Log.NewestPunch(bound);
         foreach (DkeyState d in o.Dkeys.Values)
         {

@@ -48,7 +48,10 @@ public sealed class VosModelTests(ITestOutputHelper output)
     {
         var random = new DeterministicRandom(seed);
         var medium = new SimulatedMedium("model");
-        VosPool pool = await VosPool.CreateAsync(medium, Options());
+        // A third of the seeds keep one object in memory and a third two, so most operations read their object
+        // back from the heap trees; the rest keep every object cached.
+        VosPoolOptions options = Options() with { ObjectCacheLimit = (seed % 3) switch { 0 => 1, 1 => 2, _ => VosPoolOptions.ObjectCacheLimitDefault } };
+        VosPool pool = await VosPool.CreateAsync(medium, options);
         VosContainer container = await pool.CreateContainerAsync(ContainerId);
         var model = new VosModel();
         ulong maxEpoch = 1;
@@ -141,13 +144,13 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 else if (choice < 95)
                 {
                     await pool.DisposeAsync();
-                    pool = await VosPool.OpenAsync(medium, null);
+                    pool = await VosPool.OpenAsync(medium, options);
                     container = await pool.OpenContainerAsync(ContainerId);
                 }
                 else
                 {
                     medium.Crash(seed * 1000 + (ulong)step);
-                    pool = await VosPool.OpenAsync(medium, null);
+                    pool = await VosPool.OpenAsync(medium, options);
                     container = await pool.OpenContainerAsync(ContainerId);
                 }
             }
