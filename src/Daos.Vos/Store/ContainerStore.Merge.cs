@@ -158,7 +158,7 @@ internal sealed partial class ContainerStore
                 }
 
                 BlobReservation? blob = await WriteBlobAsync(data.AsMemory(0, length)).ConfigureAwait(false);
-                merged.Add((NextVersion(new Epoch(newest.Epoch)), index, count, blob, data, length));
+                merged.Add((NextVersion(oid, new Epoch(newest.Epoch)), index, count, blob, data, length));
             }
 
             var batch = new List<Decoded>(victims.Count);
@@ -211,7 +211,7 @@ internal sealed partial class ContainerStore
                     _blob.Cancel(blob);
                 }
 
-                ForgetVersion(merged[i].Version);
+                ForgetVersion(oid, merged[i].Version);
             }
 
             if (e is DaosException { Error: DaosError.NoSpace })

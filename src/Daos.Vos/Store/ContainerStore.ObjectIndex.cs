@@ -71,6 +71,17 @@ internal sealed partial class ContainerStore
         o = new ObjectState(KeyOrder.ForDkeys(oid.Type), oid);
         _objects.Add(oid, o);
         _lru.AddLast(o.LruNode);
+        foreach (List<long> records in _prepared.Values)
+        {
+            foreach (long at in records)
+            {
+                if (RecordOid(at) == oid)
+                {
+                    NoteVersion(o, Decode(at).Version);
+                }
+            }
+        }
+
         long node = FindObjectNode(oid);
         if (node == 0)
         {
@@ -115,25 +126,25 @@ internal sealed partial class ContainerStore
         _lru.Remove(o.LruNode);
     }
 
-    /// <summary>Every object id in the index, in id order.</summary>
-    private List<ObjectId> IndexedObjects(ObjectId? after = null, int limit = int.MaxValue)
+    /// <summary>
+    /// The object ids in the index in id order, after <paramref name="after"/> when given, read lazily from a cursor
+    /// (callers may load object states between items: that reads the heap and changes nothing).
+    /// </summary>
+    private IEnumerable<ObjectId> IndexedObjects(ObjectId? after = null)
     {
-        var result = new List<ObjectId>();
         BplusTree.Cursor cursor = ObjectIndex.OpenCursor();
-        Span<byte> key = stackalloc byte[16];
+        byte[] key = new byte[16];
         bool valid = after is { } a ? cursor.Seek(OidKey(a, key)) : cursor.SeekFirst();
-        while (valid && result.Count < limit)
+        while (valid)
         {
             ObjectId oid = KeyOid(cursor.Key);
             if (after is not { } b || oid.CompareTo(b) > 0)
             {
-                result.Add(oid);
+                yield return oid;
             }
 
             valid = cursor.MoveNext();
         }
-
-        return result;
     }
 
     private static ReadOnlySpan<byte> OidKey(ObjectId oid, Span<byte> key)

@@ -24,7 +24,6 @@ internal sealed partial class ContainerStore
     private readonly Dictionary<ObjectId, ObjectState> _objects = [];
     private readonly LinkedList<ObjectId> _lru = new();
     private readonly int _objectCacheLimit;
-    private readonly Dictionary<ulong, ushort> _minors = [];
     private readonly Dictionary<uint, List<long>> _prepared = [];
     private readonly ExtentVisibility _resolver = new();
     private readonly List<VisibleExtent> _visible = [];
@@ -76,7 +75,7 @@ internal sealed partial class ContainerStore
         }
 
         CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
-        VersionStamp version = NextVersion(epoch);
+        VersionStamp version = NextVersion(oid, epoch);
         BlobReservation? reservation = await WriteBlobAsync(value).ConfigureAwait(false);
         long record;
         var replaced = new List<Decoded>();
@@ -112,7 +111,7 @@ internal sealed partial class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -172,7 +171,7 @@ internal sealed partial class ContainerStore
         }
 
         CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
-        VersionStamp version = NextVersion(epoch);
+        VersionStamp version = NextVersion(oid, epoch);
         BlobReservation? reservation = hole ? null : await WriteBlobAsync(records).ConfigureAwait(false);
         long record;
         UmemTransaction tx = _heap.Begin();
@@ -196,7 +195,7 @@ internal sealed partial class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -237,7 +236,7 @@ internal sealed partial class ContainerStore
         }
 
         GetOrLoad(oid); // the punch is indexed into the object's full state after commit
-        VersionStamp version = NextVersion(epoch);
+        VersionStamp version = NextVersion(oid, epoch);
         long record;
         UmemTransaction tx = _heap.Begin();
         try
@@ -248,7 +247,7 @@ internal sealed partial class ContainerStore
         catch
         {
             tx.Abort();
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -782,7 +781,11 @@ internal sealed partial class ContainerStore
 
     private void AddPrepared(uint transactionId, long record, VersionStamp version)
     {
-        NoteVersion(version);
+        if (_objects.TryGetValue(RecordOid(record), out ObjectState? o))
+        {
+            NoteVersion(o, version); // otherwise noted when the object is loaded
+        }
+
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
         {
             records = [];
@@ -954,8 +957,8 @@ internal sealed partial class ContainerStore
 
     private void Index(Decoded d, long at)
     {
-        NoteVersion(d.Version);
         ObjectState o = GetOrAdd(d.Oid);
+        NoteVersion(o, d.Version);
         if (d.Kind == RecordKind.ObjectPunch)
         {
             o.Log.AddPunch(d.Version, at);
@@ -1186,38 +1189,47 @@ internal sealed partial class ContainerStore
     // ---------------------------------------------------------------- versions
 
     /// <summary>
-    /// The stamp of the next change at <paramref name="epoch"/>: minor epochs order changes made at one epoch, so a
-    /// later punch or write at the same epoch wins over an earlier one.
+    /// The stamp of the next change to <paramref name="oid"/> at <paramref name="epoch"/>: minor epochs order changes
+    /// made at one epoch within an object, so a later punch or write at the same epoch wins over an earlier one. The
+    /// object is loaded first, so its counters cover every record it has (prepared ones included).
     /// </summary>
-    private VersionStamp NextVersion(Epoch epoch)
+    private VersionStamp NextVersion(ObjectId oid, Epoch epoch)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, epoch.Value, out _);
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(GetOrLoad(oid).Minors, epoch.Value, out _);
         if (minor == ushort.MaxValue - 1)
         {
-            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes in this container");
+            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes to object {oid}");
         }
 
         minor++;
         return new VersionStamp(epoch.Value, minor);
     }
 
-    private void ForgetVersion(VersionStamp version)
+    private void ForgetVersion(ObjectId oid, VersionStamp version)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(_minors, version.Epoch);
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            return;
+        }
+
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(o.Minors, version.Epoch);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref minor) && minor == version.Minor)
         {
             minor--;
         }
     }
 
-    private void NoteVersion(VersionStamp version)
+    private static void NoteVersion(ObjectState o, VersionStamp version)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, version.Epoch, out _);
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(o.Minors, version.Epoch, out _);
         if (version.Minor > minor)
         {
             minor = version.Minor;
         }
     }
+
+    private ObjectId RecordOid(long record) =>
+        new(_heap.Read<ulong>(record + RecordFormat.OidHiAt), _heap.Read<ulong>(record + RecordFormat.OidLoAt));
 
     private static void CheckEpoch(Epoch epoch)
     {

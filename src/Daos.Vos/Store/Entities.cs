@@ -53,6 +53,9 @@ internal sealed class ObjectState(IComparer<byte[]> dkeyOrder, ObjectId oid)
     /// <summary>This object's place in its container's least-recently-used order.</summary>
     public LinkedListNode<ObjectId> LruNode { get; } = new(oid);
 
+    /// <summary>Highest minor epoch used per epoch by this object's records (prepared ones included).</summary>
+    public Dictionary<ulong, ushort> Minors { get; } = [];
+
     public Incarnations Log { get; } = new();
 
     public SortedDictionary<byte[], DkeyState> Dkeys { get; } = new(dkeyOrder);

@@ -172,4 +172,23 @@ public sealed class VosObjectIndexTests
         await ThrowsDaos(DaosError.Corrupted, () => opened.FetchAsync(Oid(1), E(1), K("d"), A).AsTask());
         Assert.Equal(K("two").ToArray(), await opened.FetchAsync(Oid(2), E(1), K("d"), A));
     }
+
+    [Fact]
+    public async Task A_write_after_a_prepared_one_at_the_same_epoch_wins_after_its_object_was_dropped_and_reloaded()
+    {
+        var medium = new SimulatedMedium("minor");
+        VosPool pool = await VosPool.CreateAsync(medium, Options() with { ObjectCacheLimit = 1 });
+        VosContainer c = await pool.CreateContainerAsync(ContainerId);
+        var tx = new VosTransactionId(3);
+        await c.UpdateAsync(tx, Oid(1), E(5), K("d"), A, K("prepared"));
+        await pool.DisposeAsync();
+        pool = await VosPool.OpenAsync(medium, Options() with { ObjectCacheLimit = 1 });
+        c = await pool.OpenContainerAsync(ContainerId);
+        await c.UpdateAsync(Oid(2), E(5), K("d"), A, K("other object")); // drops nothing yet: object 1 is not loaded
+        await c.UpdateAsync(Oid(1), E(5), K("d"), A, K("later"));
+        await c.CommitTransactionAsync(tx);
+        await c.FetchAsync(Oid(2), E(5), K("d"), A); // object 1 leaves the cache
+        Assert.Equal(K("later").ToArray(), await c.FetchAsync(Oid(1), E(5), K("d"), A));
+        await pool.DisposeAsync();
+    }
 }
