@@ -100,29 +100,67 @@ internal sealed partial class ContainerStore
             if (i > runStart && !pieces[runStart].IsHole
                 && (i - runStart > 1 || pieces[runStart].Count < pieces[runStart].Entry.Count))
             {
-                for (long at = pieces[runStart].Index; at < pieces[i - 1].End; at += chunkRecords)
-                {
-                    chunks.Add((at, Math.Min(chunkRecords, pieces[i - 1].End - at), runStart, i));
-                }
+                CutRun(pieces, runStart, i, chunkRecords, chunks);
             }
 
             runStart = i;
         }
 
+        // A slice: up to MergeSliceRecords merged records drawing on up to SliceRecords pieces (so it frees at most
+        // that many old entries), or one merged record.
         long freed = 0;
-        for (int first = 0; first < chunks.Count; first += MergeSliceRecords)
+        for (int first = 0, end; first < chunks.Count; first = end)
         {
-            int? n = await MergeSliceAsync(oid, dkey, akey, recordSize, pieces,
-                chunks.GetRange(first, Math.Min(MergeSliceRecords, chunks.Count - first)), visibleLeft).ConfigureAwait(false);
-            if (n is null)
+            int pieceCount = 0;
+            for (end = first; end < chunks.Count && end - first < MergeSliceRecords; end++)
+            {
+                int n = chunks[end].EndPiece - chunks[end].FirstPiece;
+                if (end > first && pieceCount + n > SliceRecords)
+                {
+                    break;
+                }
+
+                pieceCount += n;
+            }
+
+            int? removed = await MergeSliceAsync(oid, dkey, akey, recordSize, pieces, chunks.GetRange(first, end - first), visibleLeft)
+                .ConfigureAwait(false);
+            if (removed is null)
             {
                 return null;
             }
 
-            freed += n.Value;
+            freed += removed.Value;
         }
 
         return freed;
+    }
+
+    /// <summary>
+    /// Cuts the run <c>pieces[from, to)</c> into merged records of at most <paramref name="chunkRecords"/> records
+    /// that draw on at most <see cref="SliceRecords"/> pieces each.
+    /// </summary>
+    private static void CutRun(VisibleExtent[] pieces, int from, int to, long chunkRecords,
+        List<(long Index, long Count, int FirstPiece, int EndPiece)> chunks)
+    {
+        long start = pieces[from].Index;
+        int first = from;
+        for (int p = from; p < to; p++)
+        {
+            while (pieces[p].End - start > chunkRecords)
+            {
+                chunks.Add((start, chunkRecords, first, p + 1));
+                start += chunkRecords;
+                first = p;
+            }
+
+            if (p + 1 - first == SliceRecords || p == to - 1)
+            {
+                chunks.Add((start, pieces[p].End - start, first, p + 1));
+                start = pieces[p].End;
+                first = p + 1;
+            }
+        }
     }
 
     private async ValueTask<int?> MergeSliceAsync(ObjectId oid, byte[] dkey, byte[] akey, int recordSize, VisibleExtent[] pieces,

@@ -291,13 +291,16 @@ internal sealed partial class ContainerStore
         CheckKeys(oid, dkey.Span, akey.Span);
         CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
-        AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
-        if (state is null || state.Singles.Count == 0)
+
+        // One lookup per level, the punch bound from the states found, the value copied straight from the record.
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? state) || state.Singles.Count == 0)
         {
             return null;
         }
 
-        VersionStamp punch = PunchBound(oid, dkey.Span, akey.Span, bound);
+        VersionStamp punch = Max(Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound)), state.Log.NewestPunch(bound));
         int i = state.Singles.BinarySearch(new SingleVersion(bound, 0));
         i = i >= 0 ? i : ~i - 1;
         if (i < 0 || state.Singles[i].Version <= punch)
@@ -305,9 +308,17 @@ internal sealed partial class ContainerStore
             return null;
         }
 
-        Decoded d = Decode(state.Singles[i].Record);
-        byte[] value = new byte[d.ValueLength];
-        await ReadValueAsync(d, 0, value).ConfigureAwait(false);
+        long at = state.Singles[i].Record;
+        byte[] value = new byte[_heap.Read<int>(at + RecordFormat.ValueLengthAt)];
+        if ((_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagInBlob) == 0)
+        {
+            long valueAt = at + RecordFormat.HeaderBytes + _heap.Read<ushort>(at + RecordFormat.DkeyLengthAt)
+                + _heap.Read<ushort>(at + RecordFormat.AkeyLengthAt);
+            _heap.Read(valueAt, value.Length).CopyTo(value);
+            return value;
+        }
+
+        await ReadValueAsync(Decode(at), 0, value).ConfigureAwait(false);
         return value;
     }
 

@@ -82,4 +82,22 @@ public sealed class VosAggregationMergeTests
         Assert.Equal(before, await ReadAsync(c, 2, 400, RecordSize));
         await pool.DisposeAsync();
     }
+
+    [Fact]
+    public async Task A_run_of_many_small_writes_is_merged_in_bounded_records()
+    {
+        (_, VosPool pool, VosContainer c) = await NewAsync();
+        for (int i = 0; i < 600; i++)
+        {
+            await c.WriteAsync(Hashed, E(1 + (ulong)i), D, Arr, i, 4, Bytes(4, i));
+        }
+
+        byte[] before = await ReadAsync(c, 700, 600, 4);
+        await c.AggregateAsync(E(700));
+        Assert.Equal(3, c.MergedRecordCount); // 256 + 256 + 88 writes each
+        Assert.Equal(3, c.RecordCount);
+        Assert.Equal(before, await ReadAsync(c, 700, 600, 4));
+        Assert.Equal([new Extent(0, 600)], await ToListAsync(c.ListExtentsAsync(Hashed, E(700), D, Arr)));
+        await pool.DisposeAsync();
+    }
 }
