@@ -6,7 +6,7 @@ namespace Daos.Bench.Vos;
 
 /// <summary>
 /// Opening a VOS pool from its files (checkpointed: nothing to replay) holding 10,000 or 200,000 single-value records
-/// (10 per object: 5 dkeys at 2 epochs, 64-byte values) in one container. <c>Open</c>: open the pool and the
+/// (10 per object: 2 dkeys at 5 epochs, 64-byte values) in one container. <c>Open</c>: open the pool and the
 /// container, close. <c>OpenAndFetch</c>: the same plus one fetch, which reads that object's records from its list.
 /// The pool is built through a medium whose flushes do nothing (setup only; the files are complete when the pool is
 /// closed), because building 200,000 durable updates one fsync at a time would take longer than the measurement.
@@ -15,8 +15,8 @@ namespace Daos.Bench.Vos;
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 7)]
 public class VosOpenBenchmarks
 {
-    private const int DkeysPerObject = 5;
-    private const int Epochs = 2;
+    private const int DkeysPerObject = 2;
+    private const int Epochs = 5;
     private static readonly Guid ContainerId = Guid.Parse("00000000-0000-4000-8000-00000000090e");
     private static readonly byte[] Akey = "akey"u8.ToArray();
     private string _directory = "";
@@ -75,7 +75,7 @@ public class VosOpenBenchmarks
     {
         VosPool pool = VosPool.OpenAsync(_medium!, null).AsTask().GetAwaiter().GetResult();
         VosContainer container = pool.OpenContainerAsync(ContainerId).AsTask().GetAwaiter().GetResult();
-        byte[]? value = container.FetchAsync(Oid(Objects / 2), new Epoch(9), Dkey(3), Akey).AsTask().GetAwaiter().GetResult();
+        byte[]? value = container.FetchAsync(Oid(Objects / 2), new Epoch(9), Dkey(1), Akey).AsTask().GetAwaiter().GetResult();
         pool.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return value!.Length;
     }
