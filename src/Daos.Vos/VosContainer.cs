@@ -25,46 +25,57 @@ public sealed class VosContainer
 
     internal long RecordCount => _store.RecordCount;
 
+    internal long MergedRecordCount => _store.MergedRecordCount;
+
+    internal int CachedObjectCount => _store.CachedObjectCount;
+
+    internal long ObjectsLoaded => _store.ObjectsLoaded;
+
+    internal long RecordsLoaded => _store.RecordsLoaded;
+
     /// <summary>
     /// Writes a single value at <paramref name="epoch"/> (replacing a write of the same akey at the same epoch).
-    /// Values of at least the pool's inline threshold go to the blob store.
+    /// Values of at least the pool's inline threshold go to the blob store. <paramref name="condition"/> takes the
+    /// insert and update conditions of the dkey and akey.
     /// </summary>
-    public async ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        ReadOnlyMemory<byte> value, VosCondition condition = VosCondition.None)
-    {
-        Enter();
-        try
-        {
-            await _store.UpdateAsync(oid, epoch, dkey, akey, value, condition).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Exit();
-        }
-    }
+    public ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        ReadOnlyMemory<byte> value, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.UpdateAsync(oid, epoch, dkey, akey, value, condition));
 
-    /// <summary>Writes <paramref name="records"/> (a whole number of <paramref name="recordSize"/>-byte records) starting at record <paramref name="index"/>.</summary>
-    public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        long index, int recordSize, ReadOnlyMemory<byte> records)
-    {
-        Enter();
-        try
-        {
-            await _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Exit();
-        }
-    }
+    /// <summary>
+    /// Prepares a single-value update for <paramref name="transaction"/>: written and durable, but invisible to
+    /// every read until <see cref="CommitTransactionAsync"/> (conditions are checked against committed state).
+    /// </summary>
+    public ValueTask UpdateAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, ReadOnlyMemory<byte> value, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.UpdateAsync(oid, epoch, dkey, akey, value, condition, RequireTransaction(transaction)));
 
-    /// <summary>The single value a read at <paramref name="epoch"/> sees, or null when there is none.</summary>
-    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
+    /// <summary>
+    /// Writes <paramref name="records"/> (a whole number of <paramref name="recordSize"/>-byte records) starting at
+    /// record <paramref name="index"/>. <paramref name="condition"/> takes the insert and update conditions.
+    /// </summary>
+    public ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        long index, int recordSize, ReadOnlyMemory<byte> records, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records, condition: condition));
+
+    /// <summary>Prepares an array write for <paramref name="transaction"/> (invisible until committed).</summary>
+    public ValueTask WriteAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, long index, int recordSize, ReadOnlyMemory<byte> records, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records,
+            transactionId: RequireTransaction(transaction), condition: condition));
+
+    /// <summary>
+    /// The single value a read at <paramref name="epoch"/> sees, or null when there is none. With
+    /// <see cref="VosCondition.DkeyFetch"/> or <see cref="VosCondition.AkeyFetch"/> a key that does not exist at the
+    /// epoch fails with <see cref="DaosError.NonExistent"/> instead.
+    /// </summary>
+    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        VosCondition condition = VosCondition.None)
     {
         Enter();
         try
         {
-            return await _store.FetchAsync(oid, epoch, dkey, akey).ConfigureAwait(false);
+            return await _store.FetchAsync(oid, epoch, dkey, akey, condition).ConfigureAwait(false);
         }
         finally
         {
@@ -74,15 +85,15 @@ public sealed class VosContainer
 
     /// <summary>
     /// Reads records from <paramref name="index"/> into <paramref name="destination"/> as of <paramref name="epoch"/>;
-    /// hole bytes are left untouched and listed in the result.
+    /// hole bytes are left untouched and listed in the result. <paramref name="condition"/> takes the fetch conditions.
     /// </summary>
     public async ValueTask<ArrayReadResult> ReadAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
-        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination)
+        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination, VosCondition condition = VosCondition.None)
     {
         Enter();
         try
         {
-            return await _store.ReadAsync(oid, epoch, dkey, akey, index, recordSize, destination).ConfigureAwait(false);
+            return await _store.ReadAsync(oid, epoch, dkey, akey, index, recordSize, destination, condition).ConfigureAwait(false);
         }
         finally
         {
@@ -90,44 +101,90 @@ public sealed class VosContainer
         }
     }
 
-    /// <summary>Punches the object at <paramref name="epoch"/>: everything in it written at or below the epoch is hidden.</summary>
-    public ValueTask PunchObjectAsync(ObjectId oid, Epoch epoch) => PunchAsync(RecordKind.ObjectPunch, oid, epoch, default, default);
+    /// <summary>
+    /// Punches the object at <paramref name="epoch"/>: everything in it written at or below the epoch is hidden.
+    /// With <see cref="VosCondition.Punch"/>, an object that does not exist at the epoch fails with NonExistent.
+    /// </summary>
+    public ValueTask PunchObjectAsync(ObjectId oid, Epoch epoch, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.ObjectPunch, oid, epoch, default, default, 0, condition));
 
-    /// <summary>Punches one dkey at <paramref name="epoch"/>.</summary>
-    public ValueTask PunchDkeyAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey) =>
-        PunchAsync(RecordKind.DkeyPunch, oid, epoch, dkey, default);
+    /// <summary>Prepares an object punch for <paramref name="transaction"/> (invisible until committed).</summary>
+    public ValueTask PunchObjectAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.ObjectPunch, oid, epoch, default, default, RequireTransaction(transaction), condition));
 
-    /// <summary>Punches one akey at <paramref name="epoch"/>.</summary>
-    public ValueTask PunchAkeyAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey) =>
-        PunchAsync(RecordKind.AkeyPunch, oid, epoch, dkey, akey);
+    /// <summary>Punches one dkey at <paramref name="epoch"/> (with <see cref="VosCondition.Punch"/>: only if it exists).</summary>
+    public ValueTask PunchDkeyAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.DkeyPunch, oid, epoch, dkey, default, 0, condition));
+
+    /// <summary>Prepares a dkey punch for <paramref name="transaction"/> (invisible until committed).</summary>
+    public ValueTask PunchDkeyAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.DkeyPunch, oid, epoch, dkey, default, RequireTransaction(transaction), condition));
+
+    /// <summary>Punches one akey at <paramref name="epoch"/> (with <see cref="VosCondition.Punch"/>: only if it exists).</summary>
+    public ValueTask PunchAkeyAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.AkeyPunch, oid, epoch, dkey, akey, 0, condition));
+
+    /// <summary>Prepares an akey punch for <paramref name="transaction"/> (invisible until committed).</summary>
+    public ValueTask PunchAkeyAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, VosCondition condition = VosCondition.None) =>
+        Run(() => _store.PunchAsync(RecordKind.AkeyPunch, oid, epoch, dkey, akey, RequireTransaction(transaction), condition));
 
     /// <summary>Punches array records (DAOS: an update of size 0): they read as holes from <paramref name="epoch"/> on.</summary>
-    public async ValueTask PunchExtentsAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records)
-    {
-        Enter();
-        try
-        {
-            await _store.WriteAsync(oid, epoch, dkey, akey, records.Index, 0, default, hole: true, holeCount: records.Count).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Exit();
-        }
-    }
+    public ValueTask PunchExtentsAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records) =>
+        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, records.Index, 0, default, hole: true, holeCount: records.Count));
+
+    /// <summary>Prepares a punch of array records for <paramref name="transaction"/> (invisible until committed).</summary>
+    public ValueTask PunchExtentsAsync(VosTransactionId transaction, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
+        ReadOnlyMemory<byte> akey, Extent records) =>
+        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, records.Index, 0, default, hole: true, holeCount: records.Count,
+            transactionId: RequireTransaction(transaction)));
 
     /// <summary>The objects that exist at <paramref name="epoch"/>, in object id order.</summary>
     public IAsyncEnumerable<ObjectId> ListObjectsAsync(Epoch epoch) => Yield(() => _store.ListObjects(epoch));
 
+    /// <summary>
+    /// One page of at most <paramref name="pageSize"/> objects that exist at <paramref name="epoch"/>, in object id
+    /// order, starting after <paramref name="anchor"/> (<see cref="VosAnchor.Start"/> for the first page).
+    /// </summary>
+    public ValueTask<VosPage<ObjectId>> ListObjectsAsync(Epoch epoch, VosAnchor anchor, int pageSize) =>
+        ListPage(anchor, AnchorLevel.Objects, pageSize,
+            (key, limit) => _store.ListObjects(epoch, key.IsEmpty ? null : AnchorKeys.ReadObjectId(key), limit),
+            AnchorKeys.Of);
+
     /// <summary>The dkeys of <paramref name="oid"/> that exist at <paramref name="epoch"/>, in the object type's key order.</summary>
     public IAsyncEnumerable<byte[]> ListDkeysAsync(ObjectId oid, Epoch epoch) => Yield(() => _store.ListDkeys(oid, epoch));
+
+    /// <summary>One page of the dkeys of <paramref name="oid"/> at <paramref name="epoch"/>, after <paramref name="anchor"/>.</summary>
+    public ValueTask<VosPage<byte[]>> ListDkeysAsync(ObjectId oid, Epoch epoch, VosAnchor anchor, int pageSize) =>
+        ListPage(anchor, AnchorLevel.Dkeys, pageSize,
+            (key, limit) => _store.ListDkeys(oid, epoch, key.IsEmpty ? null : key.ToArray(), limit),
+            static key => key);
 
     /// <summary>The akeys of one dkey that exist at <paramref name="epoch"/>, in the object type's key order.</summary>
     public IAsyncEnumerable<byte[]> ListAkeysAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey) =>
         Yield(() => _store.ListAkeys(oid, epoch, dkey.Span));
 
+    /// <summary>One page of the akeys of one dkey at <paramref name="epoch"/>, after <paramref name="anchor"/>.</summary>
+    public ValueTask<VosPage<byte[]>> ListAkeysAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, VosAnchor anchor, int pageSize) =>
+        ListPage(anchor, AnchorLevel.Akeys, pageSize,
+            (key, limit) => _store.ListAkeys(oid, epoch, dkey.Span, key.IsEmpty ? null : key.ToArray(), limit),
+            static key => key);
+
     /// <summary>The visible extents of an array akey at <paramref name="epoch"/>, in index order, adjacent ones merged.</summary>
     public IAsyncEnumerable<Extent> ListExtentsAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey) =>
         Yield(() => _store.ListExtents(oid, epoch, dkey.Span, akey.Span));
+
+    /// <summary>
+    /// One page of the visible extents of an array akey at <paramref name="epoch"/>, adjacent ones merged, from the
+    /// record after the last extent of the previous page (records written there since are listed, cut at that record).
+    /// </summary>
+    public ValueTask<VosPage<Extent>> ListExtentsAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        VosAnchor anchor, int pageSize) =>
+        ListPage(anchor, AnchorLevel.Extents, pageSize,
+            (key, limit) => _store.ListExtents(oid, epoch, dkey.Span, akey.Span, key.IsEmpty ? 0 : AnchorKeys.ReadIndex(key), limit),
+            static extent => AnchorKeys.Of(extent.End));
 
     /// <summary>The highest record index visible at <paramref name="epoch"/>, or null when no record is.</summary>
     public ValueTask<long?> QueryMaxIndexAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
@@ -145,33 +202,47 @@ public sealed class VosContainer
 
     /// <summary>
     /// Merges history no read at or above <paramref name="upTo"/> can see: older single-value versions, covered
-    /// array entries, punched subtrees. Reads at or above <paramref name="upTo"/> are unchanged; reads below it may not be.
+    /// array entries, punched subtrees; the visible parts of several old array writes are rewritten as one.
+    /// Reads at or above <paramref name="upTo"/> are unchanged; reads below it, and discards of epochs at or below
+    /// it, are no longer defined.
     /// </summary>
-    public async ValueTask AggregateAsync(Epoch upTo)
-    {
-        Enter();
-        try
-        {
-            await _store.AggregateAsync(upTo).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Exit();
-        }
-    }
+    public ValueTask AggregateAsync(Epoch upTo) => Run(async () => await _store.AggregateAsync(upTo).ConfigureAwait(false));
 
     /// <summary>Removes every write and punch with <paramref name="from"/> &lt;= epoch &lt;= <paramref name="to"/>.</summary>
-    public async ValueTask DiscardAsync(Epoch from, Epoch to)
+    public ValueTask DiscardAsync(Epoch from, Epoch to)
     {
         if (from > to)
         {
             throw new DaosException(DaosError.InvalidArgument, $"discard range [{from}, {to}] is empty");
         }
 
+        return Run(async () => await _store.DiscardAsync(from, to).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Commits <paramref name="transaction"/>: in one heap transaction every record it prepared in this container
+    /// becomes committed, and from then on visible at its epoch. NonExistent when it has nothing prepared here.
+    /// </summary>
+    public ValueTask CommitTransactionAsync(VosTransactionId transaction) =>
+        Run(() => _store.CommitTransactionAsync(RequireTransaction(transaction)));
+
+    /// <summary>
+    /// Aborts <paramref name="transaction"/>: every record it prepared in this container is freed, with its space,
+    /// in one heap transaction. NonExistent when it has nothing prepared here.
+    /// </summary>
+    public ValueTask AbortTransactionAsync(VosTransactionId transaction) =>
+        Run(() => _store.AbortTransactionAsync(RequireTransaction(transaction)));
+
+    /// <summary>
+    /// The transactions with prepared records in this container, by id: after a restart, the in-doubt ones to
+    /// resolve with <see cref="CommitTransactionAsync"/> or <see cref="AbortTransactionAsync"/>.
+    /// </summary>
+    public IReadOnlyList<VosPreparedTransaction> ListPreparedTransactions()
+    {
         Enter();
         try
         {
-            await _store.DiscardAsync(from, to).ConfigureAwait(false);
+            return _store.ListPreparedTransactions();
         }
         finally
         {
@@ -179,30 +250,44 @@ public sealed class VosContainer
         }
     }
 
-    /// <summary>Prepares a single-value update for transaction <paramref name="transactionId"/> (invisible until committed).</summary>
-    internal ValueTask PrepareUpdateAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
-        ReadOnlyMemory<byte> akey, ReadOnlyMemory<byte> value) =>
-        Run(() => _store.UpdateAsync(oid, epoch, dkey, akey, value, VosCondition.None, RequireTransaction(transactionId)));
-
-    /// <summary>Prepares an array write for transaction <paramref name="transactionId"/>.</summary>
-    internal ValueTask PrepareWriteAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
-        ReadOnlyMemory<byte> akey, long index, int recordSize, ReadOnlyMemory<byte> records) =>
-        Run(() => _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records, transactionId: RequireTransaction(transactionId)));
-
-    /// <summary>Prepares an akey punch for transaction <paramref name="transactionId"/>.</summary>
-    internal ValueTask PreparePunchAkeyAsync(uint transactionId, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey) =>
-        Run(() => _store.PunchAsync(RecordKind.AkeyPunch, oid, epoch, dkey, akey, RequireTransaction(transactionId)));
-
-    /// <summary>Makes every record prepared by <paramref name="transactionId"/> visible at its epoch.</summary>
-    internal ValueTask CommitTransactionAsync(uint transactionId) => Run(() => _store.CommitTransactionAsync(transactionId));
-
-    /// <summary>Discards every record prepared by <paramref name="transactionId"/>.</summary>
-    internal ValueTask AbortTransactionAsync(uint transactionId) => Run(() => _store.AbortTransactionAsync(transactionId));
-
     internal int PreparedTransactionCount => _store.PreparedTransactionCount;
 
-    private static uint RequireTransaction(uint transactionId) => transactionId != 0 ? transactionId
+    private static uint RequireTransaction(VosTransactionId transaction) => transaction.IsValid ? transaction.Value
         : throw new DaosException(DaosError.InvalidArgument, "transaction id 0 is reserved for committed records");
+
+    private ValueTask<VosPage<T>> ListPage<T>(VosAnchor anchor, AnchorLevel level, int pageSize,
+        Func<ReadOnlyMemory<byte>, int, List<T>> list, Func<T, byte[]> keyOf)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        anchor.Require(level);
+        if (pageSize <= 0)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"page size {pageSize} is not positive");
+        }
+
+        Enter();
+        try
+        {
+            if (anchor.IsEnd)
+            {
+                return ValueTask.FromResult(new VosPage<T>([], anchor));
+            }
+
+            // One item more than the page shows whether anything follows it.
+            List<T> items = list(anchor.IsStart ? default : anchor.Key.ToArray(), pageSize == int.MaxValue ? pageSize : pageSize + 1);
+            if (items.Count <= pageSize)
+            {
+                return ValueTask.FromResult(new VosPage<T>(items, VosAnchor.End(level)));
+            }
+
+            items.RemoveAt(items.Count - 1);
+            return ValueTask.FromResult(new VosPage<T>(items, VosAnchor.After(level, keyOf(items[^1]))));
+        }
+        finally
+        {
+            _pool.Exit();
+        }
+    }
 
     private async ValueTask Run(Func<ValueTask> operation)
     {
@@ -210,19 +295,6 @@ public sealed class VosContainer
         try
         {
             await operation().ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Exit();
-        }
-    }
-
-    private async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
-    {
-        Enter();
-        try
-        {
-            await _store.PunchAsync(kind, oid, epoch, dkey, akey).ConfigureAwait(false);
         }
         finally
         {

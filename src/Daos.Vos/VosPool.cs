@@ -24,15 +24,17 @@ public sealed class VosPool : IAsyncDisposable
     private readonly UmemHeap _heap;
     private readonly BlobStore _blob;
     private readonly int _inlineThresholdBytes;
+    private readonly int _objectCacheLimit;
     private readonly Dictionary<Guid, ContainerStore> _containers = [];
     private int _busy;
     private bool _disposed;
 
-    private VosPool(UmemHeap heap, BlobStore blob, int inlineThresholdBytes)
+    private VosPool(UmemHeap heap, BlobStore blob, int inlineThresholdBytes, int objectCacheLimit)
     {
         _heap = heap;
         _blob = blob;
         _inlineThresholdBytes = inlineThresholdBytes;
+        _objectCacheLimit = objectCacheLimit;
     }
 
     /// <summary>What opening the heap replayed from its WAL (empty for a new pool).</summary>
@@ -81,7 +83,7 @@ public sealed class VosPool : IAsyncDisposable
             tx.Write(RecordFormat.RootContainersAt, 0L);
             tx.Write(RecordFormat.RootGarbageAt, 0L);
             await tx.CommitAsync().ConfigureAwait(false);
-            return new VosPool(heap, blob, options.InlineThresholdBytes);
+            return new VosPool(heap, blob, options.InlineThresholdBytes, options.ObjectCacheLimit);
         }
         catch
         {
@@ -112,7 +114,8 @@ public sealed class VosPool : IAsyncDisposable
             uint version = heap.Read<uint>(RecordFormat.RootVersionAt);
             if (version != RecordFormat.Version)
             {
-                throw new DaosException(DaosError.DurableFormatInvalid, $"VOS format version {version} is not {RecordFormat.Version}");
+                throw new DaosException(version is > 0 and < RecordFormat.Version ? DaosError.DurableFormatIncompatible : DaosError.DurableFormatInvalid,
+                    $"VOS format version {version} is not {RecordFormat.Version} (this build reads only its own layout)");
             }
 
             int threshold = heap.Read<int>(RecordFormat.RootInlineThresholdAt);
@@ -121,7 +124,7 @@ public sealed class VosPool : IAsyncDisposable
                 throw new DaosException(DaosError.Corrupted, $"VOS root holds an inline threshold of {threshold}");
             }
 
-            var pool = new VosPool(heap, blob, threshold);
+            var pool = new VosPool(heap, blob, threshold, options.ObjectCacheLimit);
             pool.LoadContainers();
             await pool.CollectGarbageAsync().ConfigureAwait(false);
             return pool;
@@ -175,6 +178,7 @@ public sealed class VosPool : IAsyncDisposable
                 }
 
                 tx.Write(RecordFormat.RootContainersAt, at);
+                ContainerStore.CreateIndex(tx, at);
             }
             catch
             {
@@ -183,7 +187,7 @@ public sealed class VosPool : IAsyncDisposable
             }
 
             await tx.CommitAsync().ConfigureAwait(false);
-            var store = new ContainerStore(_heap, _blob, at, id, _inlineThresholdBytes);
+            var store = new ContainerStore(_heap, _blob, at, id, _inlineThresholdBytes, _objectCacheLimit);
             _containers.Add(id, store);
             return new VosContainer(this, store);
         }
@@ -346,13 +350,13 @@ public sealed class VosPool : IAsyncDisposable
             }
 
             var id = new Guid(_heap.Read(at + RecordFormat.ContainerIdAt, 16));
-            var store = new ContainerStore(_heap, _blob, at, id, _inlineThresholdBytes);
+            var store = new ContainerStore(_heap, _blob, at, id, _inlineThresholdBytes, _objectCacheLimit);
             if (!_containers.TryAdd(id, store))
             {
                 throw new DaosException(DaosError.Corrupted, $"container {id} appears twice in the container table");
             }
 
-            store.Load();
+            store.Open();
             previous = at;
             at = _heap.Read<long>(at + RecordFormat.ContainerNextAt);
         }

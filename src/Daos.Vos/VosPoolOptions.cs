@@ -19,6 +19,16 @@ public sealed record VosPoolOptions
     public int InlineThresholdBytes { get; init; } = InlineThresholdBytesDefault;
 
     /// <summary>
+    /// Most objects per container whose index (dkeys, akeys, versions, extents) is held in memory between
+    /// operations; beyond it the least recently used are dropped and read again from the heap trees on next use.
+    /// Not stored in the pool: each open chooses.
+    /// </summary>
+    public int ObjectCacheLimit { get; init; } = ObjectCacheLimitDefault;
+
+    /// <summary>Default of <see cref="ObjectCacheLimit"/>.</summary>
+    public const int ObjectCacheLimitDefault = 65536;
+
+    /// <summary>
     /// The clock of interval checkpoints. Null: a stopped clock, so the heap checkpoints only when its WAL fills
     /// and on <see cref="VosPool.CheckpointAsync"/>.
     /// </summary>
@@ -29,6 +39,11 @@ public sealed record VosPoolOptions
         if (InlineThresholdBytes is < 1 or > 64 * 1024)
         {
             throw new DaosException(DaosError.InvalidArgument, $"inline threshold {InlineThresholdBytes} is outside 1..65536");
+        }
+
+        if (ObjectCacheLimit < 1)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"object cache limit {ObjectCacheLimit} must be at least 1");
         }
 
         if (BlobSizeBytes < 4096 || BlobSizeBytes % 4096 != 0)

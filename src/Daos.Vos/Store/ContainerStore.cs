@@ -9,26 +9,29 @@ using Daos.Vos.Versioning;
 namespace Daos.Vos.Store;
 
 /// <summary>
-/// One container of a pool: its persistent record list on the heap and the volatile index over it (objects, dkeys,
-/// akeys, incarnation logs, value versions, extent entries). Every change is one heap transaction that writes or
-/// frees records; the index changes only after that transaction commits, so a failed change leaves nothing behind.
+/// One container of a pool: its persistent object index and per-object record lists on the heap, and the volatile
+/// states of recently used objects over them (dkeys, akeys, incarnation logs, value versions, extent entries). Every
+/// change is one heap transaction that writes or frees records together with their index entries; the cached states
+/// change only after that transaction commits, so a failed change leaves nothing behind.
 /// </summary>
-internal sealed class ContainerStore
+internal sealed partial class ContainerStore
 {
     private const int SliceRecords = 256;
 
     private readonly UmemHeap _heap;
     private readonly BlobStore _blob;
     private readonly int _inlineThresholdBytes;
-    private readonly SortedDictionary<ObjectId, ObjectState> _objects = [];
-    private readonly Dictionary<ulong, ushort> _minors = [];
+    private readonly Dictionary<ObjectId, ObjectState> _objects = [];
+    private readonly LinkedList<ObjectId> _lru = new();
+    private readonly int _objectCacheLimit;
     private readonly Dictionary<uint, List<long>> _prepared = [];
     private readonly ExtentVisibility _resolver = new();
     private readonly List<VisibleExtent> _visible = [];
     private readonly List<VisibleExtent> _covered = [];
 
-    public ContainerStore(UmemHeap heap, BlobStore blob, long containerRecord, Guid id, int inlineThresholdBytes)
+    public ContainerStore(UmemHeap heap, BlobStore blob, long containerRecord, Guid id, int inlineThresholdBytes, int objectCacheLimit)
     {
+        _objectCacheLimit = objectCacheLimit;
         _heap = heap;
         _blob = blob;
         ContainerRecord = containerRecord;
@@ -40,80 +43,14 @@ internal sealed class ContainerStore
 
     public long ContainerRecord { get; }
 
-    public long RecordCount { get; private set; }
+    /// <summary>Records in the container (prepared ones included), kept in the container record.</summary>
+    public long RecordCount => _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordCountAt);
+
+    /// <summary>Merged array records aggregation has written since the container was opened.</summary>
+    public long MergedRecordCount { get; private set; }
 
     /// <summary>Set when the container has been destroyed; handles to it fail from then on.</summary>
     public bool Destroyed { get; set; }
-
-    // ---------------------------------------------------------------- loading
-
-    /// <summary>Rebuilds the index from the container's record list, checking every record as hostile input.</summary>
-    public void Load()
-    {
-        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
-        long previous = 0;
-        long guard = _heap.SizeBytes / RecordFormat.HeaderBytes + 1;
-        while (at != 0)
-        {
-            if (--guard < 0)
-            {
-                throw Corrupt(at, "the record list has a cycle");
-            }
-
-            if (at < UmemHeap.RootOffset || at > _heap.SizeBytes - RecordFormat.HeaderBytes || at % 8 != 0)
-            {
-                throw Corrupt(at, "record offset is outside the heap");
-            }
-
-            ReadOnlySpan<byte> header = _heap.Read(at, RecordFormat.HeaderBytes);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordFormat.RecordMagic)
-            {
-                throw Corrupt(at, "bad record magic");
-            }
-
-            if (BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.PrevAt..]) != previous)
-            {
-                throw Corrupt(at, "record back link does not match");
-            }
-
-            int length = RecordFormat.LengthOf(header);
-            if (length > _heap.SizeBytes - at)
-            {
-                throw Corrupt(at, "record length runs past the heap");
-            }
-
-            ReadOnlySpan<byte> record = _heap.Read(at, length);
-            if (RecordFormat.Checksum(record) != BinaryPrimitives.ReadUInt32LittleEndian(record[RecordFormat.CrcAt..]))
-            {
-                throw Corrupt(at, "record checksum mismatch");
-            }
-
-            Decoded d = Decode(at);
-            if (d.Kind is < RecordKind.ObjectPunch or > RecordKind.ArrayExtent || d.Version.Minor == 0
-                || (d.Kind == RecordKind.ArrayExtent && (d.Count <= 0 || d.Index < 0 || d.Index > long.MaxValue - d.Count))
-                || (d.InBlob && (d.BlobBlock < 0 || d.BlobBlock >= _blob.BlockCount)))
-            {
-                throw Corrupt(at, "record fields are out of range");
-            }
-
-            if (d.Prepared)
-            {
-                if (d.TransactionId == 0)
-                {
-                    throw Corrupt(at, "a prepared record names no transaction");
-                }
-
-                AddPrepared(d.TransactionId, at, d.Version);
-            }
-            else
-            {
-                Index(d, at);
-            }
-
-            previous = at;
-            at = BinaryPrimitives.ReadInt64LittleEndian(header[RecordFormat.NextAt..]);
-        }
-    }
 
     private DaosException Corrupt(long at, string what) =>
         new(DaosError.Corrupted, $"container {Id}: record at heap offset {at}: {what}");
@@ -123,6 +60,7 @@ internal sealed class ContainerStore
     public async ValueTask UpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
         ReadOnlyMemory<byte> value, VosCondition condition, uint transactionId = 0)
     {
+        TrimCache();
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
         if (value.IsEmpty)
@@ -136,21 +74,8 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.InvalidArgument, "the akey holds array records, not a single value");
         }
 
-        if (condition != VosCondition.None)
-        {
-            bool exists = AkeyExists(oid, dkey.Span, akey.Span, VersionStamp.ReadBound(epoch.Value));
-            if (condition == VosCondition.InsertOnly && exists)
-            {
-                throw new DaosException(DaosError.Exists, $"akey exists at epoch {epoch} (insert-only update)");
-            }
-
-            if (condition == VosCondition.UpdateOnly && !exists)
-            {
-                throw new DaosException(DaosError.NonExistent, $"akey does not exist at epoch {epoch} (update-only update)");
-            }
-        }
-
-        VersionStamp version = NextVersion(epoch);
+        CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
+        VersionStamp version = NextVersion(oid, epoch);
         BlobReservation? reservation = await WriteBlobAsync(value).ConfigureAwait(false);
         long record;
         var replaced = new List<Decoded>();
@@ -186,7 +111,7 @@ internal sealed class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -200,8 +125,10 @@ internal sealed class ContainerStore
     }
 
     public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0)
+        long index, int recordSize, ReadOnlyMemory<byte> records, bool hole = false, long holeCount = 0, uint transactionId = 0,
+        VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckEpoch(epoch);
         CheckKeys(oid, dkey.Span, akey.Span);
         long count;
@@ -243,7 +170,8 @@ internal sealed class ContainerStore
             }
         }
 
-        VersionStamp version = NextVersion(epoch);
+        CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
+        VersionStamp version = NextVersion(oid, epoch);
         BlobReservation? reservation = hole ? null : await WriteBlobAsync(records).ConfigureAwait(false);
         long record;
         UmemTransaction tx = _heap.Begin();
@@ -267,7 +195,7 @@ internal sealed class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -276,8 +204,9 @@ internal sealed class ContainerStore
     }
 
     public async ValueTask PunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
-        uint transactionId = 0)
+        uint transactionId = 0, VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckEpoch(epoch);
         bool uint64Dkeys = oid.Type.HasUInt64Dkeys();
         if (kind != RecordKind.ObjectPunch)
@@ -290,7 +219,24 @@ internal sealed class ContainerStore
             KeyOrder.Validate(akey.Span, oid.Type.HasUInt64Akeys(), "akey");
         }
 
-        VersionStamp version = NextVersion(epoch);
+        if (condition != VosCondition.None)
+        {
+            RequireConditions(condition, VosCondition.Punch);
+            VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+            bool exists = kind switch
+            {
+                RecordKind.ObjectPunch => ObjectExists(oid, bound),
+                RecordKind.DkeyPunch => DkeyExists(oid, dkey.Span, bound),
+                _ => AkeyExists(oid, dkey.Span, akey.Span, bound),
+            };
+            if (!exists)
+            {
+                throw new DaosException(DaosError.NonExistent, $"nothing to punch at epoch {epoch} (conditional punch)");
+            }
+        }
+
+        GetOrLoad(oid); // the punch is indexed into the object's full state after commit
+        VersionStamp version = NextVersion(oid, epoch);
         long record;
         UmemTransaction tx = _heap.Begin();
         try
@@ -301,7 +247,7 @@ internal sealed class ContainerStore
         catch
         {
             tx.Abort();
-            ForgetVersion(version);
+            ForgetVersion(oid, version);
             throw;
         }
 
@@ -338,17 +284,23 @@ internal sealed class ContainerStore
 
     // ---------------------------------------------------------------- reads
 
-    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey)
+    public async ValueTask<byte[]?> FetchAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckKeys(oid, dkey.Span, akey.Span);
+        CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
-        AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
-        if (state is null || state.Singles.Count == 0)
+
+        // One lookup per level, the punch bound from the states found, the value copied straight from the record.
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? state) || state.Singles.Count == 0)
         {
             return null;
         }
 
-        VersionStamp punch = PunchBound(oid, dkey.Span, akey.Span, bound);
+        VersionStamp punch = Max(Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound)), state.Log.NewestPunch(bound));
         int i = state.Singles.BinarySearch(new SingleVersion(bound, 0));
         i = i >= 0 ? i : ~i - 1;
         if (i < 0 || state.Singles[i].Version <= punch)
@@ -356,15 +308,24 @@ internal sealed class ContainerStore
             return null;
         }
 
-        Decoded d = Decode(state.Singles[i].Record);
-        byte[] value = new byte[d.ValueLength];
-        await ReadValueAsync(d, 0, value).ConfigureAwait(false);
+        long at = state.Singles[i].Record;
+        byte[] value = new byte[_heap.Read<int>(at + RecordFormat.ValueLengthAt)];
+        if ((_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagInBlob) == 0)
+        {
+            long valueAt = at + RecordFormat.HeaderBytes + _heap.Read<ushort>(at + RecordFormat.DkeyLengthAt)
+                + _heap.Read<ushort>(at + RecordFormat.AkeyLengthAt);
+            _heap.Read(valueAt, value.Length).CopyTo(value);
+            return value;
+        }
+
+        await ReadValueAsync(Decode(at), 0, value).ConfigureAwait(false);
         return value;
     }
 
     public async ValueTask<ArrayReadResult> ReadAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey,
-        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination)
+        ReadOnlyMemory<byte> akey, long index, int recordSize, Memory<byte> destination, VosCondition condition = VosCondition.None)
     {
+        TrimCache();
         CheckKeys(oid, dkey.Span, akey.Span);
         if (recordSize <= 0 || destination.IsEmpty || destination.Length % recordSize != 0)
         {
@@ -378,6 +339,7 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.InvalidArgument, $"records [{index}, +{count}) are not a valid extent");
         }
 
+        CheckConditions(condition, FetchConditions, oid, dkey.Span, akey.Span, epoch);
         AkeyState? state = FindAkey(oid, dkey.Span, akey.Span);
         if (state is null || state.Extents.Count == 0)
         {
@@ -429,8 +391,14 @@ internal sealed class ContainerStore
         return new ArrayReadResult((int)((lastEnd - index) * recordSize), holes);
     }
 
-    public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey)
+    /// <summary>
+    /// The visible extents at <paramref name="epoch"/> from record <paramref name="from"/> on (a visible run that
+    /// starts before it is cut there), adjacent records merged, at most <paramref name="limit"/> of them.
+    /// </summary>
+    public List<Extent> ListExtents(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey,
+        long from = 0, int limit = int.MaxValue)
     {
+        TrimCache();
         CheckKeys(oid, dkey, akey);
         var result = new List<Extent>();
         AkeyState? state = FindAkey(oid, dkey, akey);
@@ -439,7 +407,7 @@ internal sealed class ContainerStore
             return result;
         }
 
-        foreach (VisibleExtent piece in Resolve(oid, dkey, akey, state, 0, long.MaxValue, VersionStamp.ReadBound(epoch.Value)))
+        foreach (VisibleExtent piece in Resolve(oid, dkey, akey, state, from, long.MaxValue, VersionStamp.ReadBound(epoch.Value)))
         {
             if (piece.IsHole)
             {
@@ -449,6 +417,10 @@ internal sealed class ContainerStore
             if (result.Count > 0 && result[^1].End == piece.Index)
             {
                 result[^1] = new Extent(result[^1].Index, result[^1].Count + piece.Count);
+            }
+            else if (result.Count == limit)
+            {
+                break; // the last extent is complete: the next piece does not touch it
             }
             else
             {
@@ -465,12 +437,20 @@ internal sealed class ContainerStore
         return extents.Count == 0 ? null : extents[^1].End - 1;
     }
 
-    public List<ObjectId> ListObjects(Epoch epoch)
+    /// <summary>The objects that exist at <paramref name="epoch"/> in id order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<ObjectId> ListObjects(Epoch epoch, ObjectId? after = null, int limit = int.MaxValue)
     {
+        TrimCache();
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         var result = new List<ObjectId>();
-        foreach ((ObjectId oid, ObjectState o) in _objects)
+        foreach (ObjectId oid in IndexedObjects(after))
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            ObjectState o = GetOrLoad(oid);
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -485,18 +465,31 @@ internal sealed class ContainerStore
         return result;
     }
 
-    public List<byte[]> ListDkeys(ObjectId oid, Epoch epoch)
+    /// <summary>The dkeys that exist at <paramref name="epoch"/> in key order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<byte[]> ListDkeys(ObjectId oid, Epoch epoch, byte[]? after = null, int limit = int.MaxValue)
     {
         var result = new List<byte[]>();
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        if (after is not null)
         {
-            return result;
+            KeyOrder.Validate(after, oid.Type.HasUInt64Dkeys(), "anchor dkey");
         }
 
+        TrimCache();
+        ObjectState o = GetOrLoad(oid);
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         VersionStamp objectPunch = o.Log.NewestPunch(bound);
         foreach ((byte[] key, DkeyState d) in o.Dkeys)
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            if (after is not null && o.Dkeys.Comparer.Compare(key, after) <= 0)
+            {
+                continue;
+            }
+
             if (DkeyExists(d, bound, objectPunch))
             {
                 result.Add(key.AsSpan().ToArray());
@@ -521,11 +514,19 @@ internal sealed class ContainerStore
         return false;
     }
 
-    public List<byte[]> ListAkeys(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey)
+    /// <summary>The akeys of a dkey that exist at <paramref name="epoch"/> in key order, after <paramref name="after"/> when given, at most <paramref name="limit"/>.</summary>
+    public List<byte[]> ListAkeys(ObjectId oid, Epoch epoch, ReadOnlySpan<byte> dkey, byte[]? after = null, int limit = int.MaxValue)
     {
         KeyOrder.Validate(dkey, oid.Type.HasUInt64Dkeys(), "dkey");
+        if (after is not null)
+        {
+            KeyOrder.Validate(after, oid.Type.HasUInt64Akeys(), "anchor akey");
+        }
+
         var result = new List<byte[]>();
-        if (!_objects.TryGetValue(oid, out ObjectState? o) || !o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        TrimCache();
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
         {
             return result;
         }
@@ -534,6 +535,16 @@ internal sealed class ContainerStore
         VersionStamp punch = Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound));
         foreach ((byte[] key, AkeyState a) in d.Akeys)
         {
+            if (result.Count == limit)
+            {
+                break;
+            }
+
+            if (after is not null && d.Akeys.Comparer.Compare(key, after) <= 0)
+            {
+                continue;
+            }
+
             if (a.Log.Evaluate(bound, punch).Exists)
             {
                 result.Add(key.AsSpan().ToArray());
@@ -592,6 +603,7 @@ internal sealed class ContainerStore
     /// </summary>
     public async ValueTask<long> AggregateAsync(Epoch upTo)
     {
+        TrimCache();
         // As in DAOS, aggregation stays below the oldest prepared transaction: its records may still commit there.
         foreach (List<long> records in _prepared.Values)
         {
@@ -606,10 +618,12 @@ internal sealed class ContainerStore
         }
 
         VersionStamp bound = VersionStamp.ReadBound(upTo.Value);
+        long merged = await MergeExtentsAsync(bound).ConfigureAwait(false);
         var values = new List<long>();
         var punches = new List<long>();
-        foreach (ObjectState o in _objects.Values)
+        foreach (ObjectId oid in IndexedObjects())
         {
+            ObjectState o = GetOrLoad(oid);
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -629,7 +643,7 @@ internal sealed class ContainerStore
 
         values.AddRange(punches);
         await RemoveRecordsAsync(values).ConfigureAwait(false);
-        return values.Count;
+        return merged + values.Count;
     }
 
     private void CollectValues(AkeyState a, VersionStamp bound, VersionStamp punch, List<long> victims)
@@ -686,18 +700,22 @@ internal sealed class ContainerStore
     /// <summary>Removes every value and punch with <paramref name="from"/> &lt;= epoch &lt;= <paramref name="to"/>.</summary>
     public async ValueTask<long> DiscardAsync(Epoch from, Epoch to)
     {
+        TrimCache();
         var victims = new List<long>();
-        long at = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
-        while (at != 0)
+        foreach (ObjectId oid in IndexedObjects())
         {
-            ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
-            bool prepared = (_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagPrepared) != 0;
-            if (epoch >= from.Value && epoch <= to.Value && !prepared)
+            GetOrLoad(oid);
+            long at = _heap.Read<long>(FindObjectNode(oid) + RecordFormat.ObjectNodeRecordsAt);
+            while (at != 0)
             {
-                victims.Add(at);
-            }
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                if (epoch >= from.Value && epoch <= to.Value)
+                {
+                    victims.Add(at);
+                }
 
-            at = _heap.Read<long>(at + RecordFormat.NextAt);
+                at = _heap.Read<long>(at + RecordFormat.NextAt);
+            }
         }
 
         await RemoveRecordsAsync(victims).ConfigureAwait(false);
@@ -734,30 +752,31 @@ internal sealed class ContainerStore
         }
     }
 
-    /// <summary>Frees up to <paramref name="maxRecords"/> records of a destroyed container's list (GC slice); true when it is empty.</summary>
-    public static bool FreeSlice(UmemHeap heap, BlobStore blob, UmemTransaction tx, long containerRecord, int maxRecords)
-    {
-        long at = heap.Read<long>(containerRecord + RecordFormat.ContainerRecordsAt);
-        for (int i = 0; i < maxRecords && at != 0; i++)
-        {
-            long next = heap.Read<long>(at + RecordFormat.NextAt);
-            FreeRecord(heap, blob, tx, at);
-            at = next;
-        }
-
-        tx.Write(containerRecord + RecordFormat.ContainerRecordsAt, at);
-        if (at != 0)
-        {
-            tx.Write(at + RecordFormat.PrevAt, 0L);
-        }
-
-        return at == 0;
-    }
-
     // ---------------------------------------------------------------- transaction table
 
     /// <summary>Transactions with prepared records in this container.</summary>
     public int PreparedTransactionCount => _prepared.Count;
+
+    /// <summary>The transactions with prepared records, by id, with their epoch range and record count.</summary>
+    public List<VosPreparedTransaction> ListPreparedTransactions()
+    {
+        var result = new List<VosPreparedTransaction>(_prepared.Count);
+        foreach ((uint id, List<long> records) in _prepared)
+        {
+            ulong low = ulong.MaxValue, high = 0;
+            foreach (long at in records)
+            {
+                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
+                low = Math.Min(low, epoch);
+                high = Math.Max(high, epoch);
+            }
+
+            result.Add(new VosPreparedTransaction(new VosTransactionId(id), new Epoch(low), new Epoch(high), records.Count));
+        }
+
+        result.Sort(static (x, y) => x.Id.Value.CompareTo(y.Id.Value));
+        return result;
+    }
 
     private void IndexOrHold(long record, uint transactionId)
     {
@@ -773,8 +792,11 @@ internal sealed class ContainerStore
 
     private void AddPrepared(uint transactionId, long record, VersionStamp version)
     {
-        NoteVersion(version);
-        RecordCount++;
+        if (_objects.TryGetValue(RecordOid(record), out ObjectState? o))
+        {
+            NoteVersion(o, version); // otherwise noted when the object is loaded
+        }
+
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
         {
             records = [];
@@ -795,16 +817,24 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
         }
 
+        TrimCache();
+        foreach (long at in records)
+        {
+            GetOrLoad(Decode(at).Oid);
+        }
+
         UmemTransaction tx = _heap.Begin();
         try
         {
             foreach (long at in records)
             {
+                Detach(tx, at);
                 int length = RecordFormat.LengthOf(_heap.Read(at, RecordFormat.HeaderBytes));
                 Span<byte> r = tx.AddRange(at, length);
                 r[RecordFormat.FlagsAt] &= unchecked((byte)~RecordFormat.FlagPrepared);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], 0);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
+                Link(tx, at, prepared: false, Decode(at).Oid);
             }
         }
         catch
@@ -817,7 +847,6 @@ internal sealed class ContainerStore
         _prepared.Remove(transactionId);
         foreach (long at in records)
         {
-            RecordCount--;
             Index(Decode(at), at);
         }
     }
@@ -825,6 +854,7 @@ internal sealed class ContainerStore
     /// <summary>Aborts a prepared transaction: its records are freed (with their blob blocks) in one heap transaction.</summary>
     public async ValueTask AbortTransactionAsync(uint transactionId)
     {
+        TrimCache();
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
         {
             throw new DaosException(DaosError.NonExistent, $"transaction {transactionId} has nothing prepared in container {Id}");
@@ -846,7 +876,6 @@ internal sealed class ContainerStore
 
         await tx.CommitAsync().ConfigureAwait(false);
         _prepared.Remove(transactionId);
-        RecordCount -= records.Count;
     }
 
     // ---------------------------------------------------------------- records
@@ -866,7 +895,6 @@ internal sealed class ContainerStore
             throw new DaosException(DaosError.NoSpace, $"the heap has no room for a {length}-byte record");
         }
 
-        long head = _heap.Read<long>(ContainerRecord + RecordFormat.ContainerRecordsAt);
         Span<byte> r = tx.AddRange(at, length);
         r.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(r, RecordFormat.RecordMagic);
@@ -874,7 +902,6 @@ internal sealed class ContainerStore
         r[RecordFormat.FlagsAt] = flags;
         BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.MinorAt..], version.Minor);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.EpochAt..], version.Epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(r[RecordFormat.NextAt..], head);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidHiAt..], oid.Hi);
         BinaryPrimitives.WriteUInt64LittleEndian(r[RecordFormat.OidLoAt..], oid.Lo);
         BinaryPrimitives.WriteUInt16LittleEndian(r[RecordFormat.DkeyLengthAt..], (ushort)dkey.Length);
@@ -889,25 +916,15 @@ internal sealed class ContainerStore
         akey.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length)..]);
         inlineValue.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length + akey.Length)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
-        if (head != 0)
-        {
-            tx.Write(head + RecordFormat.PrevAt, at);
-        }
-
-        tx.Write(ContainerRecord + RecordFormat.ContainerRecordsAt, at);
+        Link(tx, at, transactionId != 0, oid);
+        AddToRecordCount(tx, 1);
         return at;
     }
 
     private void Unlink(UmemTransaction tx, long at)
     {
-        long prev = _heap.Read<long>(at + RecordFormat.PrevAt);
-        long next = _heap.Read<long>(at + RecordFormat.NextAt);
-        tx.Write(prev != 0 ? prev + RecordFormat.NextAt : ContainerRecord + RecordFormat.ContainerRecordsAt, next);
-        if (next != 0)
-        {
-            tx.Write(next + RecordFormat.PrevAt, prev);
-        }
-
+        Detach(tx, at);
+        AddToRecordCount(tx, -1);
         FreeRecord(_heap, _blob, tx, at);
     }
 
@@ -951,9 +968,8 @@ internal sealed class ContainerStore
 
     private void Index(Decoded d, long at)
     {
-        RecordCount++;
-        NoteVersion(d.Version);
         ObjectState o = GetOrAdd(d.Oid);
+        NoteVersion(o, d.Version);
         if (d.Kind == RecordKind.ObjectPunch)
         {
             o.Log.AddPunch(d.Version, at);
@@ -1003,7 +1019,6 @@ internal sealed class ContainerStore
 
     private void Unindex(Decoded d)
     {
-        RecordCount--;
         ObjectState o = _objects[d.Oid];
         if (d.Kind == RecordKind.ObjectPunch)
         {
@@ -1055,32 +1070,33 @@ internal sealed class ContainerStore
 
         if (o.IsEmpty)
         {
-            _objects.Remove(d.Oid);
+            Evict(o);
         }
     }
 
+    /// <summary>
+    /// The cached state of an object an operation indexes into. Operations load their objects before their
+    /// transaction, so an absent state means the object emptied earlier in this operation and starts afresh.
+    /// </summary>
     private ObjectState GetOrAdd(ObjectId oid)
     {
         if (!_objects.TryGetValue(oid, out ObjectState? o))
         {
-            o = new ObjectState(KeyOrder.ForDkeys(oid.Type));
+            o = new ObjectState(KeyOrder.ForDkeys(oid.Type), oid);
             _objects.Add(oid, o);
+            _lru.AddLast(o.LruNode);
         }
 
         return o;
     }
 
     private AkeyState? FindAkey(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey) =>
-        _objects.TryGetValue(oid, out ObjectState? o) && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+        GetOrLoad(oid).Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
             && d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a) ? a : null;
 
     private VersionStamp PunchBound(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
-        {
-            return VersionStamp.Zero;
-        }
-
+        ObjectState o = GetOrLoad(oid);
         VersionStamp punch = o.Log.NewestPunch(bound);
         if (o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
         {
@@ -1096,55 +1112,135 @@ internal sealed class ContainerStore
 
     private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
-        AkeyState? a = FindAkey(oid, dkey, akey);
-        if (a is null)
+        ObjectState o = GetOrLoad(oid);
+        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d) || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
         {
             return false;
         }
 
-        VersionStamp parent = PunchBound(oid, dkey, default, bound);
-        DkeyState d = _objects[oid].Dkeys[dkey.ToArray()];
-        parent = Max(parent, d.Log.NewestPunch(bound));
-        return a.Log.Evaluate(bound, parent).Exists;
+        return a.Log.Evaluate(bound, Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound))).Exists;
+    }
+
+    private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound) =>
+        GetOrLoad(oid) is var o && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
+            && DkeyExists(d, bound, o.Log.NewestPunch(bound));
+
+    private bool ObjectExists(ObjectId oid, VersionStamp bound)
+    {
+        ObjectState o = GetOrLoad(oid);
+        VersionStamp objectPunch = o.Log.NewestPunch(bound);
+        foreach (DkeyState d in o.Dkeys.Values)
+        {
+            if (DkeyExists(d, bound, objectPunch))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static VersionStamp Max(VersionStamp a, VersionStamp b) => a >= b ? a : b;
 
+    // ---------------------------------------------------------------- conditions
+
+    private const VosCondition UpdateConditions =
+        VosCondition.DkeyInsert | VosCondition.DkeyUpdate | VosCondition.InsertOnly | VosCondition.UpdateOnly;
+
+    private const VosCondition FetchConditions = VosCondition.DkeyFetch | VosCondition.AkeyFetch;
+
+    /// <summary>
+    /// Checks <paramref name="condition"/> (a subset of <paramref name="allowed"/>) against the dkey and akey as a
+    /// read at <paramref name="epoch"/> sees them: Exists for a failed insert, NonExistent for a failed update or fetch.
+    /// </summary>
+    private void CheckConditions(VosCondition condition, VosCondition allowed, ObjectId oid, ReadOnlySpan<byte> dkey,
+        ReadOnlySpan<byte> akey, Epoch epoch)
+    {
+        if (condition == VosCondition.None)
+        {
+            return;
+        }
+
+        RequireConditions(condition, allowed);
+        VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
+        if ((condition & (VosCondition.DkeyInsert | VosCondition.DkeyUpdate | VosCondition.DkeyFetch)) != 0)
+        {
+            Require(DkeyExists(oid, dkey, bound), (condition & VosCondition.DkeyInsert) != 0, "dkey", epoch);
+        }
+
+        if ((condition & (VosCondition.InsertOnly | VosCondition.UpdateOnly | VosCondition.AkeyFetch)) != 0)
+        {
+            Require(AkeyExists(oid, dkey, akey, bound), (condition & VosCondition.InsertOnly) != 0, "akey", epoch);
+        }
+    }
+
+    private static void Require(bool exists, bool insert, string what, Epoch epoch)
+    {
+        if (insert && exists)
+        {
+            throw new DaosException(DaosError.Exists, $"{what} exists at epoch {epoch} (insert-only condition)");
+        }
+
+        if (!insert && !exists)
+        {
+            throw new DaosException(DaosError.NonExistent, $"{what} does not exist at epoch {epoch} (must-exist condition)");
+        }
+    }
+
+    private static void RequireConditions(VosCondition condition, VosCondition allowed)
+    {
+        if ((condition & ~allowed) != 0
+            || (condition & (VosCondition.DkeyInsert | VosCondition.DkeyUpdate)) == (VosCondition.DkeyInsert | VosCondition.DkeyUpdate)
+            || (condition & (VosCondition.InsertOnly | VosCondition.UpdateOnly)) == (VosCondition.InsertOnly | VosCondition.UpdateOnly))
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"condition {condition} does not apply here (allowed: {allowed}, not insert and update together)");
+        }
+    }
+
     // ---------------------------------------------------------------- versions
 
     /// <summary>
-    /// The stamp of the next change at <paramref name="epoch"/>: minor epochs order changes made at one epoch, so a
-    /// later punch or write at the same epoch wins over an earlier one.
+    /// The stamp of the next change to <paramref name="oid"/> at <paramref name="epoch"/>: minor epochs order changes
+    /// made at one epoch within an object, so a later punch or write at the same epoch wins over an earlier one. The
+    /// object is loaded first, so its counters cover every record it has (prepared ones included).
     /// </summary>
-    private VersionStamp NextVersion(Epoch epoch)
+    private VersionStamp NextVersion(ObjectId oid, Epoch epoch)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, epoch.Value, out _);
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(GetOrLoad(oid).Minors, epoch.Value, out _);
         if (minor == ushort.MaxValue - 1)
         {
-            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes in this container");
+            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes to object {oid}");
         }
 
         minor++;
         return new VersionStamp(epoch.Value, minor);
     }
 
-    private void ForgetVersion(VersionStamp version)
+    private void ForgetVersion(ObjectId oid, VersionStamp version)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(_minors, version.Epoch);
+        if (!_objects.TryGetValue(oid, out ObjectState? o))
+        {
+            return;
+        }
+
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(o.Minors, version.Epoch);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref minor) && minor == version.Minor)
         {
             minor--;
         }
     }
 
-    private void NoteVersion(VersionStamp version)
+    private static void NoteVersion(ObjectState o, VersionStamp version)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(_minors, version.Epoch, out _);
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(o.Minors, version.Epoch, out _);
         if (version.Minor > minor)
         {
             minor = version.Minor;
         }
     }
+
+    private ObjectId RecordOid(long record) =>
+        new(_heap.Read<ulong>(record + RecordFormat.OidHiAt), _heap.Read<ulong>(record + RecordFormat.OidLoAt));
 
     private static void CheckEpoch(Epoch epoch)
     {

@@ -46,8 +46,16 @@ internal sealed class DkeyState(IComparer<byte[]> akeyOrder)
 }
 
 /// <summary>An object in memory: its incarnation log and its dkeys in the object type's key order.</summary>
-internal sealed class ObjectState(IComparer<byte[]> dkeyOrder)
+internal sealed class ObjectState(IComparer<byte[]> dkeyOrder, ObjectId oid)
 {
+    public ObjectId Oid { get; } = oid;
+
+    /// <summary>This object's place in its container's least-recently-used order.</summary>
+    public LinkedListNode<ObjectId> LruNode { get; } = new(oid);
+
+    /// <summary>Highest minor epoch used per epoch by this object's records (prepared ones included).</summary>
+    public Dictionary<ulong, ushort> Minors { get; } = [];
+
     public Incarnations Log { get; } = new();
 
     public SortedDictionary<byte[], DkeyState> Dkeys { get; } = new(dkeyOrder);

@@ -24,7 +24,11 @@ internal enum RecordKind : byte
 internal static class RecordFormat
 {
     public const ulong RootMagic = 0x31544F4F52534F56; // "VOSROOT1"
-    public const uint Version = 1;
+    /// <summary>
+    /// VOS layout version. 2: each container indexes its objects in a B+tree and each object keeps its own record
+    /// list; version 1 kept every record of a container in one list and is refused.
+    /// </summary>
+    public const uint Version = 2;
     public const long RootMagicAt = Umem.UmemHeap.RootOffset;
     public const long RootVersionAt = RootMagicAt + 8;
     public const long RootInlineThresholdAt = RootMagicAt + 12;
@@ -32,8 +36,14 @@ internal static class RecordFormat
     public const long RootGarbageAt = RootMagicAt + 24;
 
     public const uint ContainerMagic = 0x4E4F4356; // "VCON"
-    public const int ContainerBytes = 48;
-    public const int ContainerIdAt = 8, ContainerRecordsAt = 24, ContainerNextAt = 32, ContainerPrevAt = 40;
+    public const int ContainerIdAt = 8, ContainerPreparedAt = 24, ContainerNextAt = 32, ContainerPrevAt = 40,
+        ContainerRecordCountAt = 48, ContainerObjectIndexAt = 56;
+    public const int ContainerObjectIndexValueBytes = 8;
+    public const int ContainerBytes = ContainerObjectIndexAt + 64; // the object index root: Btree.BtreeFormat.RootBytes(8)
+
+    public const uint ObjectNodeMagic = 0x4A424F56; // "VOBJ"
+    public const int ObjectNodeBytes = 32;
+    public const int ObjectNodeOidHiAt = 8, ObjectNodeOidLoAt = 16, ObjectNodeRecordsAt = 24;
 
     public const uint RecordMagic = 0x43455256; // "VREC"
     public const int HeaderBytes = 96;

@@ -75,10 +75,11 @@ public sealed class VosBadInputTests
     }
 
     [Fact]
-    public async Task A_damaged_record_is_refused_at_open_with_Corrupted()
+    public async Task A_damaged_record_is_refused_on_first_use_with_Corrupted_and_other_objects_stay_readable()
     {
         (SimulatedMedium medium, VosPool pool, VosContainer c) = await NewAsync();
         await c.UpdateAsync(Hashed, E(1), K("needle-dkey"), A, K("value"));
+        await c.UpdateAsync(Lexical, E(1), D, A, K("intact"));
         await pool.CheckpointAsync();
         await pool.DisposeAsync();
         string heapFile = UmemHeap.HeapFileName(VosPool.FileBaseName);
@@ -86,11 +87,20 @@ public sealed class VosBadInputTests
         int at = image.AsSpan().IndexOf("needle-dkey"u8);
         Assert.True(at > 0, "the record was not checkpointed into the heap file");
         Assert.Equal(RecordFormat.RecordMagic, BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(at - RecordFormat.HeaderBytes)));
-        medium.FlipBit(heapFile, at + 3, 2);
-        await ThrowsDaos(DaosError.Corrupted, () => VosPool.OpenAsync(medium, null).AsTask());
-        medium.FlipBit(heapFile, at + 3, 2);
-        medium.FlipBit(heapFile, at - RecordFormat.HeaderBytes + RecordFormat.DkeyLengthAt + 1, 7);
-        await ThrowsDaos(DaosError.Corrupted, () => VosPool.OpenAsync(medium, null).AsTask());
+        foreach ((int offset, int bit) in new[] { (at + 3, 2), (at - RecordFormat.HeaderBytes + RecordFormat.DkeyLengthAt + 1, 7) })
+        {
+            medium.FlipBit(heapFile, offset, bit);
+            await using (VosPool damaged = await VosPool.OpenAsync(medium, null))
+            {
+                VosContainer opened = await damaged.OpenContainerAsync(ContainerId);
+                Assert.Equal(0, opened.RecordsLoaded);
+                await ThrowsDaos(DaosError.Corrupted, () => opened.FetchAsync(Hashed, E(9), K("needle-dkey"), A).AsTask());
+                await ThrowsDaos(DaosError.Corrupted, () => opened.UpdateAsync(Hashed, E(9), K("needle-dkey"), A, K("other")).AsTask());
+                Assert.Equal(K("intact").ToArray(), await opened.FetchAsync(Lexical, E(9), D, A));
+            }
+
+            medium.FlipBit(heapFile, offset, bit);
+        }
     }
 
     [Fact]

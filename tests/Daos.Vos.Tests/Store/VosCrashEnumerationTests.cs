@@ -18,14 +18,17 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_crash_state_of_vos_workloads_recovers_to_an_acknowledged_operation()
     {
-        long states = 0;
+        long states = 0, merged = 0;
         for (ulong seed = 1; seed <= 12; seed++)
         {
-            states += await EnumerateAsync(seed, operations: 60, seedsPerPoint: 4);
+            (long s, long m) = await EnumerateAsync(seed, operations: 60, seedsPerPoint: 4);
+            states += s;
+            merged += m;
         }
 
-        output.WriteLine($"{states} crash states checked");
+        output.WriteLine($"{states} crash states checked; the workloads merged {merged} extents in aggregation");
         Assert.True(states >= 5_000, $"only {states} crash states");
+        Assert.True(merged >= 10, $"the workloads merged only {merged} extents");
     }
 
     [Fact]
@@ -35,7 +38,7 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
         long states = 0;
         for (ulong seed = 100; seed < 200; seed++)
         {
-            states += await EnumerateAsync(seed, operations: 80, seedsPerPoint: 5);
+            states += (await EnumerateAsync(seed, operations: 80, seedsPerPoint: 5)).States;
         }
 
         output.WriteLine($"{states} crash states checked");
@@ -43,7 +46,7 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
 
     private static VosPoolOptions SmallOptions() => Options(inlineThresholdBytes: 128, heapBytes: 1L << 20, blobBytes: 1L << 20) with { WalSizeBytes = 128 * 1024 };
 
-    private static async Task<long> EnumerateAsync(ulong seed, int operations, int seedsPerPoint)
+    private static async Task<(long States, long Merged)> EnumerateAsync(ulong seed, int operations, int seedsPerPoint)
     {
         var medium = new SimulatedMedium("crash");
         VosPool pool = await VosPool.CreateAsync(medium, SmallOptions());
@@ -53,12 +56,14 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
         var operationCounts = new List<int> { medium.Recorded.Count };
         var random = new DeterministicRandom(seed);
         bool second = false;
+        long merged = 0;
+        VosTransactionId? prepared = null;
         var kinds = new List<int>();
         for (int i = 0; i < operations; i++)
         {
             ulong epoch = 10 + (ulong)i;
             ReadOnlyMemory<byte> dkey = K($"d{random.Next(3)}");
-            int kind = random.Next(10);
+            int kind = random.Next(11);
             kinds.Add(kind);
             switch (kind)
             {
@@ -75,7 +80,9 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
                     await c.PunchDkeyAsync(Hashed, E(epoch), dkey);
                     break;
                 case 7:
+                    long before = c.MergedRecordCount;
                     await c.AggregateAsync(E(epoch - 1));
+                    merged += c.MergedRecordCount - before;
                     break;
                 case 8:
                     if (second)
@@ -92,8 +99,28 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
 
                     second = !second;
                     break;
-                default:
+                case 9:
                     await pool.CheckpointAsync();
+                    break;
+                default:
+                    // The transaction table: prepare two changes, then commit or abort them.
+                    if (prepared is null)
+                    {
+                        prepared = new VosTransactionId((uint)i + 1);
+                        await c.UpdateAsync(prepared.Value, Hashed, E(epoch), dkey, K("t"), Bytes(random.Chance(0.5) ? 300 : 30, i));
+                        await c.WriteAsync(prepared.Value, Hashed, E(epoch), dkey, K("a"), random.Next(20), 16, Bytes(32, i));
+                    }
+                    else if (random.Chance(0.5))
+                    {
+                        await c.CommitTransactionAsync(prepared.Value);
+                        prepared = null;
+                    }
+                    else
+                    {
+                        await c.AbortTransactionAsync(prepared.Value);
+                        prepared = null;
+                    }
+
                     break;
             }
 
@@ -132,7 +159,7 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
             }
         }
 
-        return states;
+        return (states, merged);
     }
 
     /// <summary>A hash of everything a read at a late epoch sees in both containers, plus the space they use.</summary>

@@ -18,14 +18,17 @@ public sealed class VosModelTests(ITestOutputHelper output)
     [Fact]
     public async Task Random_histories_match_the_model()
     {
-        long checks = 0;
+        long checks = 0, merged = 0;
         for (ulong seed = 1; seed <= 120; seed++)
         {
-            checks += await RunAsync(seed, operations: 50);
+            (long c, long m) = await RunAsync(seed, operations: 50);
+            checks += c;
+            merged += m;
         }
 
-        output.WriteLine($"{checks} checks");
+        output.WriteLine($"{checks} checks, {merged} extents merged by aggregation");
         Assert.True(checks >= 10_000, $"only {checks} checks");
+        Assert.True(merged >= 20, $"aggregation merged only {merged} extents");
     }
 
     [Fact]
@@ -35,21 +38,25 @@ public sealed class VosModelTests(ITestOutputHelper output)
         long checks = 0;
         for (ulong seed = 10_000; checks < 1_000_000; seed++)
         {
-            checks += await RunAsync(seed, operations: 120);
+            checks += (await RunAsync(seed, operations: 120)).Checks;
         }
 
         output.WriteLine($"{checks} checks");
     }
 
-    private static async Task<long> RunAsync(ulong seed, int operations)
+    private static async Task<(long Checks, long Merged)> RunAsync(ulong seed, int operations)
     {
         var random = new DeterministicRandom(seed);
         var medium = new SimulatedMedium("model");
-        VosPool pool = await VosPool.CreateAsync(medium, Options());
+        // A third of the seeds keep one object in memory and a third two, so most operations read their object
+        // back from the heap trees; the rest keep every object cached.
+        VosPoolOptions options = Options() with { ObjectCacheLimit = (seed % 3) switch { 0 => 1, 1 => 2, _ => VosPoolOptions.ObjectCacheLimitDefault } };
+        VosPool pool = await VosPool.CreateAsync(medium, options);
         VosContainer container = await pool.CreateContainerAsync(ContainerId);
         var model = new VosModel();
         ulong maxEpoch = 1;
         long checks = 0;
+        long merged = 0;
         for (int step = 0; step < operations; step++)
         {
             string where = $"seed {seed}, step {step}";
@@ -64,8 +71,17 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 {
                     byte[] akey = Key(100 + random.Next(2));
                     byte[] value = Bytes(1 + random.Next(150), random.Next(1 << 20));
-                    await container.UpdateAsync(oid, E(epoch), dkey, akey, value);
-                    model.Add(VosModel.Kind.Single, epoch, oid, dkey, akey, value);
+                    VosCondition condition = random.Chance(0.7) ? VosCondition.None : UpdateConditions[random.Next(UpdateConditions.Length)];
+                    DaosError? expected = Expected(condition, model.DkeyExists(oid, epoch, dkey), model.AkeyExists(oid, epoch, dkey, akey));
+                    if (await OutcomeAsync(() => container.UpdateAsync(oid, E(epoch), dkey, akey, value, condition)) is var error && error != expected)
+                    {
+                        Assert.Fail($"{where}: update with {condition} gave {error?.ToString() ?? "success"}, model {expected?.ToString() ?? "success"}");
+                    }
+
+                    if (expected is null)
+                    {
+                        model.Add(VosModel.Kind.Single, epoch, oid, dkey, akey, value);
+                    }
                 }
                 else if (choice < 60)
                 {
@@ -87,24 +103,36 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 else if (choice < 72)
                 {
                     byte[] akey = Key(random.Chance(0.5) ? 100 + random.Next(2) : 200 + random.Next(2));
-                    await container.PunchAkeyAsync(oid, E(epoch), dkey, akey);
-                    model.Add(VosModel.Kind.PunchAkey, epoch, oid, dkey, akey);
+                    bool must = random.Chance(0.3);
+                    if (await PunchAsync(must, model.AkeyExists(oid, epoch, dkey, akey),
+                        c => container.PunchAkeyAsync(oid, E(epoch), dkey, akey, c), where))
+                    {
+                        model.Add(VosModel.Kind.PunchAkey, epoch, oid, dkey, akey);
+                    }
                 }
                 else if (choice < 77)
                 {
-                    await container.PunchDkeyAsync(oid, E(epoch), dkey);
-                    model.Add(VosModel.Kind.PunchDkey, epoch, oid, dkey, null);
+                    bool must = random.Chance(0.3);
+                    if (await PunchAsync(must, model.DkeyExists(oid, epoch, dkey), c => container.PunchDkeyAsync(oid, E(epoch), dkey, c), where))
+                    {
+                        model.Add(VosModel.Kind.PunchDkey, epoch, oid, dkey, null);
+                    }
                 }
                 else if (choice < 80)
                 {
-                    await container.PunchObjectAsync(oid, E(epoch));
-                    model.Add(VosModel.Kind.PunchObject, epoch, oid, null, null);
+                    bool must = random.Chance(0.3);
+                    if (await PunchAsync(must, model.ObjectExists(oid, epoch), c => container.PunchObjectAsync(oid, E(epoch), c), where))
+                    {
+                        model.Add(VosModel.Kind.PunchObject, epoch, oid, null, null);
+                    }
                 }
                 else if (choice < 86)
                 {
                     ulong upTo = model.Floor + (ulong)random.Next((int)(maxEpoch - model.Floor) + 1);
+                    long before = container.MergedRecordCount;
                     await container.AggregateAsync(E(upTo));
                     model.Aggregate(upTo);
+                    merged += container.MergedRecordCount - before;
                 }
                 else if (choice < 90)
                 {
@@ -116,13 +144,13 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 else if (choice < 95)
                 {
                     await pool.DisposeAsync();
-                    pool = await VosPool.OpenAsync(medium, null);
+                    pool = await VosPool.OpenAsync(medium, options);
                     container = await pool.OpenContainerAsync(ContainerId);
                 }
                 else
                 {
                     medium.Crash(seed * 1000 + (ulong)step);
-                    pool = await VosPool.OpenAsync(medium, null);
+                    pool = await VosPool.OpenAsync(medium, options);
                     container = await pool.OpenContainerAsync(ContainerId);
                 }
             }
@@ -140,20 +168,187 @@ public sealed class VosModelTests(ITestOutputHelper output)
         }
 
         await pool.DisposeAsync();
-        return checks;
+        return (checks, merged);
+    }
+
+    [Fact]
+    public async Task Aggregation_merging_leaves_every_read_at_or_above_its_bound_unchanged()
+    {
+        long merged = 0, reads = 0;
+        for (ulong seed = 1; seed <= 120; seed++)
+        {
+            (long m, long r) = await MergeRunAsync(seed, rounds: 6);
+            merged += m;
+            reads += r;
+        }
+
+        output.WriteLine($"{merged} extents merged, {reads} reads compared");
+        Assert.True(merged >= 300, $"aggregation merged only {merged} extents");
+    }
+
+    /// <summary>
+    /// One array akey under heavy overlapping writes (inline and blob), hole punches and akey punches; after each
+    /// aggregation at a random bound, reads at every epoch from the bound to past the newest write must equal what
+    /// they were before, and the model.
+    /// </summary>
+    private static async Task<(long Merged, long Reads)> MergeRunAsync(ulong seed, int rounds)
+    {
+        const int Span = 96;
+        var random = new DeterministicRandom(seed);
+        var medium = new SimulatedMedium("merge");
+        VosPool pool = await VosPool.CreateAsync(medium, Options(inlineThresholdBytes: 64));
+        VosContainer container = await pool.CreateContainerAsync(ContainerId);
+        var model = new VosModel();
+        ObjectId oid = Objects[random.Next(Objects.Length)];
+        byte[] dkey = Key(1), akey = Key(200);
+        ulong epoch = 0;
+        long merged = 0, reads = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int w = 0; w < 12; w++)
+            {
+                epoch += 1 + (ulong)random.Next(2);
+                ulong at = Math.Max(model.Floor + 1, epoch - (ulong)random.Next(2)); // sometimes a second change at one epoch
+                int choice = random.Next(20);
+                long index = random.Next(Span - 8);
+                if (choice < 16)
+                {
+                    int count = 1 + random.Next(Math.Min(40, Span - (int)index));
+                    byte[] data = Bytes(count * RecordSize, random.Next(1 << 20));
+                    await container.WriteAsync(oid, E(at), dkey, akey, index, RecordSize, data);
+                    model.Add(VosModel.Kind.Extent, at, oid, dkey, akey, data, index, count, RecordSize);
+                }
+                else if (choice < 19)
+                {
+                    int count = 1 + random.Next(6);
+                    await container.PunchExtentsAsync(oid, E(at), dkey, akey, new Extent(index, count));
+                    model.Add(VosModel.Kind.Hole, at, oid, dkey, akey, null, index, count);
+                }
+                else
+                {
+                    await container.PunchAkeyAsync(oid, E(at), dkey, akey);
+                    model.Add(VosModel.Kind.PunchAkey, at, oid, dkey, akey);
+                }
+            }
+
+            ulong bound = model.Floor + (ulong)random.Next((int)(epoch - model.Floor) + 1);
+            var before = new List<(byte[] Bytes, ArrayReadResult Result)>();
+            for (ulong e = bound; e <= epoch + 1; e++)
+            {
+                before.Add(await ReadAllAsync(container, oid, e, dkey, akey, Span));
+            }
+
+            long mergedBefore = container.MergedRecordCount;
+            await container.AggregateAsync(E(bound));
+            model.Aggregate(bound);
+            merged += container.MergedRecordCount - mergedBefore;
+            if (random.Chance(0.3))
+            {
+                await pool.DisposeAsync();
+                pool = await VosPool.OpenAsync(medium, null);
+                container = await pool.OpenContainerAsync(ContainerId);
+            }
+
+            for (ulong e = bound; e <= epoch + 1; e++)
+            {
+                string where = $"seed {seed}, round {round}, aggregated up to {bound}, read at {e}";
+                (byte[] bytes, ArrayReadResult result) = await ReadAllAsync(container, oid, e, dkey, akey, Span);
+                (byte[] expectedBytes, ArrayReadResult expected) = before[(int)(e - bound)];
+                Assert.True(expectedBytes.AsSpan().SequenceEqual(bytes), $"{where}: bytes changed");
+                Assert.True(expected.Length == result.Length && expected.Holes.SequenceEqual(result.Holes), $"{where}: length or holes changed");
+                VosModel.Op?[] records = model.Records(oid, e, dkey, akey, 0, Span);
+                for (int r = 0; r < Span; r++)
+                {
+                    if (records[r] is { } op)
+                    {
+                        Assert.True(op.Value.AsSpan((int)(r - op.Index) * RecordSize, RecordSize).SequenceEqual(bytes.AsSpan(r * RecordSize, RecordSize)),
+                            $"{where}: record {r} differs from the model");
+                    }
+                }
+
+                reads++;
+            }
+        }
+
+        await pool.DisposeAsync();
+        return (merged, reads);
+    }
+
+    private static async Task<(byte[] Bytes, ArrayReadResult Result)> ReadAllAsync(VosContainer container, ObjectId oid, ulong epoch,
+        byte[] dkey, byte[] akey, int records)
+    {
+        byte[] bytes = new byte[records * RecordSize];
+        bytes.AsSpan().Fill(0xEE);
+        ArrayReadResult result = await container.ReadAsync(oid, E(epoch), dkey, akey, 0, RecordSize, bytes);
+        return (bytes, result);
+    }
+
+    private static readonly VosCondition[] UpdateConditions =
+    [
+        VosCondition.InsertOnly, VosCondition.UpdateOnly, VosCondition.DkeyInsert, VosCondition.DkeyUpdate,
+        VosCondition.DkeyUpdate | VosCondition.InsertOnly, VosCondition.DkeyUpdate | VosCondition.UpdateOnly,
+    ];
+
+    /// <summary>The error a conditional operation must fail with, given what the model says exists; null for success.</summary>
+    private static DaosError? Expected(VosCondition condition, bool dkeyExists, bool akeyExists)
+    {
+        if (((condition & VosCondition.DkeyInsert) != 0 && dkeyExists) || ((condition & VosCondition.InsertOnly) != 0 && akeyExists))
+        {
+            return DaosError.Exists;
+        }
+
+        if (((condition & (VosCondition.DkeyUpdate | VosCondition.DkeyFetch)) != 0 && !dkeyExists)
+            || ((condition & (VosCondition.UpdateOnly | VosCondition.AkeyFetch)) != 0 && !akeyExists))
+        {
+            return DaosError.NonExistent;
+        }
+
+        return null;
+    }
+
+    private static async Task<DaosError?> OutcomeAsync(Func<ValueTask> operation)
+    {
+        try
+        {
+            await operation();
+            return null;
+        }
+        catch (DaosException e)
+        {
+            return e.Error;
+        }
+    }
+
+    /// <summary>A punch, must-exist when <paramref name="must"/>; true when it applied (the model must record it).</summary>
+    private static async Task<bool> PunchAsync(bool must, bool exists, Func<VosCondition, ValueTask> punch, string where)
+    {
+        DaosError? error = await OutcomeAsync(() => punch(must ? VosCondition.Punch : VosCondition.None));
+        DaosError? expected = must && !exists ? DaosError.NonExistent : null;
+        Assert.True(error == expected, $"{where}: punch (must exist: {must}) gave {error?.ToString() ?? "success"}, model {expected?.ToString() ?? "success"}");
+        return error is null;
     }
 
     private static async Task CheckAsync(VosContainer container, VosModel model, DeterministicRandom random, ulong epoch, string where)
     {
         ObjectId oid = Objects[random.Next(Objects.Length)];
         byte[] dkey = Key(random.Next(3));
-        switch (random.Next(5))
+        switch (random.Next(7))
         {
             case 0:
             {
                 byte[] akey = Key(100 + random.Next(2));
                 byte[]? expected = model.Fetch(oid, epoch, dkey, akey);
-                byte[]? actual = await container.FetchAsync(oid, E(epoch), dkey, akey);
+                VosCondition condition = random.Next(4) switch
+                {
+                    0 => VosCondition.DkeyFetch,
+                    1 => VosCondition.AkeyFetch,
+                    2 => VosCondition.DkeyFetch | VosCondition.AkeyFetch,
+                    _ => VosCondition.None,
+                };
+                DaosError? expectedError = Expected(condition, model.DkeyExists(oid, epoch, dkey), model.AkeyExists(oid, epoch, dkey, akey));
+                byte[]? actual = null;
+                DaosError? error = await OutcomeAsync(async () => actual = await container.FetchAsync(oid, E(epoch), dkey, akey, condition));
+                Assert.True(error == expectedError, $"{where}: fetch with {condition} gave {error?.ToString() ?? "success"}, model {expectedError?.ToString() ?? "success"}");
                 Assert.True(expected is null ? actual is null : actual is not null && expected.AsSpan().SequenceEqual(actual),
                     $"{where}: fetch {Convert.ToHexString(dkey)}/{Convert.ToHexString(akey)} gave {Show(actual)}, model {Show(expected)}");
                 break;
@@ -244,6 +439,31 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 break;
             }
 
+            case 5:
+            {
+                // Paged listings (resumed by anchors, some sent through their bytes) equal the whole listings.
+                int pageSize = 1 + random.Next(3);
+                List<ObjectId> objects = await PagesAsync((a, n) => container.ListObjectsAsync(E(epoch), a, n), pageSize, random);
+                Assert.True(Objects.Where(o => model.ObjectExists(o, epoch)).Order().SequenceEqual(objects), $"{where}: paged objects {string.Join(",", objects)}");
+                List<byte[]> dkeys = await PagesAsync((a, n) => container.ListDkeysAsync(oid, E(epoch), a, n), pageSize, random);
+                IEnumerable<byte[]> expectedDkeys = Enumerable.Range(0, 3).Select(Key).Where(k => model.DkeyExists(oid, epoch, k)).Order(KeyOrder.ForDkeys(oid.Type));
+                Assert.True(expectedDkeys.Select(Convert.ToHexString).SequenceEqual(dkeys.Select(Convert.ToHexString)), $"{where}: paged dkeys (page size {pageSize})");
+                List<byte[]> akeys = await PagesAsync((a, n) => container.ListAkeysAsync(oid, E(epoch), dkey, a, n), pageSize, random);
+                IEnumerable<byte[]> expectedAkeys = new[] { 100, 101, 200, 201 }.Select(Key).Where(k => model.AkeyExists(oid, epoch, dkey, k)).Order(KeyOrder.ForAkeys(oid.Type));
+                Assert.True(expectedAkeys.Select(Convert.ToHexString).SequenceEqual(akeys.Select(Convert.ToHexString)), $"{where}: paged akeys (page size {pageSize})");
+                break;
+            }
+
+            case 6:
+            {
+                byte[] akey = Key(200 + random.Next(2));
+                int pageSize = 1 + random.Next(3);
+                List<Extent> whole = await ToListAsync(container.ListExtentsAsync(oid, E(epoch), dkey, akey));
+                List<Extent> paged = await PagesAsync((a, n) => container.ListExtentsAsync(oid, E(epoch), dkey, akey, a, n), pageSize, random);
+                Assert.True(whole.SequenceEqual(paged), $"{where}: paged extents {string.Join(",", paged)} (page size {pageSize}), whole {string.Join(",", whole)}");
+                break;
+            }
+
             default:
             {
                 List<byte[]> akeys = await ToListAsync(container.ListAkeysAsync(oid, E(epoch), dkey));
@@ -253,6 +473,26 @@ public sealed class VosModelTests(ITestOutputHelper output)
                     $"{where}: akeys {string.Join(",", akeys.Select(Convert.ToHexString))}, model {string.Join(",", expected.Select(Convert.ToHexString))}");
                 break;
             }
+        }
+    }
+
+    private static async Task<List<T>> PagesAsync<T>(Func<VosAnchor, int, ValueTask<VosPage<T>>> list, int pageSize, DeterministicRandom random)
+    {
+        var items = new List<T>();
+        VosAnchor anchor = VosAnchor.Start;
+        for (int pages = 0; ; pages++)
+        {
+            Assert.True(pages < 100, "paging does not end");
+            VosPage<T> page = await list(anchor, pageSize);
+            Assert.True(page.Items.Count <= pageSize, $"a page of {page.Items.Count} items for page size {pageSize}");
+            items.AddRange(page.Items);
+            if (page.IsEnd)
+            {
+                return items;
+            }
+
+            Assert.True(page.Items.Count == pageSize, "a page short of its size before the end");
+            anchor = random.Chance(0.5) ? VosAnchor.FromBytes(page.Next.ToBytes()) : page.Next;
         }
     }
 
