@@ -266,8 +266,6 @@ public sealed class TestCluster : IAsyncDisposable
 
     private sealed class EngineSlot(int rank, TransportAddress address, IEngineStorage storage)
     {
-        private readonly List<DedicatedThreadExecutor> _executors = [];
-
         public int Rank { get; } = rank;
 
         public TransportAddress Address { get; } = address;
@@ -278,28 +276,10 @@ public sealed class TestCluster : IAsyncDisposable
 
         public int Starts { get; set; }
 
-        public DedicatedThreadExecutor CreateExecutor(uint target)
-        {
-            var executor = new DedicatedThreadExecutor($"rank{Rank}-target{target}");
-            lock (_executors)
-            {
-                _executors.Add(executor);
-            }
+        private readonly DedicatedThreadExecutorGroup _executors = new($"rank{rank}");
 
-            return executor;
-        }
+        public DedicatedThreadExecutor CreateExecutor(uint target) => _executors.Create(target);
 
-        public void StopExecutors()
-        {
-            lock (_executors)
-            {
-                foreach (DedicatedThreadExecutor executor in _executors)
-                {
-                    executor.Dispose();
-                }
-
-                _executors.Clear();
-            }
-        }
+        public void StopExecutors() => _executors.StopAll();
     }
 }

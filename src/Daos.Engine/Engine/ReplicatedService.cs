@@ -63,6 +63,34 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the service's initial layout after step-up. The first leader creates it; a later leader's identical
+    /// transaction fails with Exists, which is how it learns the service is initialized. Retried every
+    /// <paramref name="retryInterval"/> while this replica still leads (a write right after an election can be refused).
+    /// </summary>
+    protected async Task WriteLayoutAsync(RdbTransaction layout, TimeProvider time, TimeSpan retryInterval)
+    {
+        for (int attempt = 0; attempt == 0 || IsLeader; attempt++)
+        {
+            RdbWriteResult result;
+            try
+            {
+                result = await Replica.WriteAsync(layout);
+            }
+            catch (DaosException)
+            {
+                return;
+            }
+
+            if (result.Status is DaosError.None or DaosError.Exists or DaosError.NotLeader or DaosError.Shutdown)
+            {
+                return;
+            }
+
+            await Waits.DelayAsync(time, retryInterval);
+        }
+    }
+
     /// <summary>Commits <paramref name="transaction"/>; a refusal by the state machine throws its error.</summary>
     public async Task WriteAsync(RdbTransaction transaction)
     {

@@ -352,31 +352,11 @@ internal sealed class ManagementService : ReplicatedService
 
     private async Task InitializeAsync()
     {
-        // The layout is created by the first leader; a later leader's identical transaction fails with Exists,
-        // which is how it learns the service is initialized. Retried while this replica still leads.
         RdbTransaction layout = new RdbTransaction()
             .CreateKvs(RdbPath.Root, "members"u8, RdbKvsClass.Integer)
             .CreateKvs(RdbPath.Root, "pools"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "pool-labels"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "system"u8, RdbKvsClass.Generic);
-        for (int attempt = 0; attempt == 0 || IsLeader; attempt++)
-        {
-            RdbWriteResult result;
-            try
-            {
-                result = await Replica.WriteAsync(layout);
-            }
-            catch (DaosException)
-            {
-                return;
-            }
-
-            if (result.Status is DaosError.None or DaosError.Exists or DaosError.NotLeader or DaosError.Shutdown)
-            {
-                return;
-            }
-
-            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval);
-        }
+        await WriteLayoutAsync(layout, _context.Time, _context.Options.RaftTickInterval);
     }
 }

@@ -184,8 +184,6 @@ internal sealed partial class PoolService : ReplicatedService
 
     private async Task InitializeAsync()
     {
-        // The layout is created by the first leader; a later leader's identical transaction fails with Exists,
-        // which is how it learns the service is initialized. Retried while this replica still leads.
         RdbTransaction layout = new RdbTransaction()
             .CreateKvs(RdbPath.Root, "pool"u8, RdbKvsClass.Generic)
             .Update(PoolKvs, LabelKey, System.Text.Encoding.UTF8.GetBytes(Pool.Record.Label))
@@ -196,25 +194,7 @@ internal sealed partial class PoolService : ReplicatedService
             .CreateKvs(RdbPath.Root, "container-handles"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "attributes"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "snapshots"u8, RdbKvsClass.Lexical);
-        for (int attempt = 0; attempt == 0 || IsLeader; attempt++)
-        {
-            RdbWriteResult result;
-            try
-            {
-                result = await Replica.WriteAsync(layout);
-            }
-            catch (DaosException)
-            {
-                return;
-            }
-
-            if (result.Status is DaosError.None or DaosError.Exists or DaosError.NotLeader or DaosError.Shutdown)
-            {
-                return;
-            }
-
-            await Waits.DelayAsync(_context.Time, _context.Options.RaftTickInterval);
-        }
+        await WriteLayoutAsync(layout, _context.Time, _context.Options.RaftTickInterval);
     }
 
     private async Task BroadcastAsync(Guid container, Guid handle, Protocol.Containers.ShardEventKind kind)

@@ -6,33 +6,13 @@ namespace Daos.Server.Hosting;
 /// <summary>One running engine of a server and the dedicated threads it was given (one per target, one for its system work).</summary>
 internal sealed class HostedEngine(EnginePlan plan)
 {
-    private readonly List<DedicatedThreadExecutor> _executors = [];
+    private readonly DedicatedThreadExecutorGroup _executors = new($"rank{plan.Rank}");
 
     public EnginePlan Plan { get; } = plan;
 
     public DaosEngine? Engine { get; set; }
 
-    public IRpcExecutor CreateExecutor(uint target)
-    {
-        var executor = new DedicatedThreadExecutor($"rank{Plan.Rank}-target{target}");
-        lock (_executors)
-        {
-            _executors.Add(executor);
-        }
+    public IRpcExecutor CreateExecutor(uint target) => _executors.Create(target);
 
-        return executor;
-    }
-
-    public void StopExecutors()
-    {
-        lock (_executors)
-        {
-            foreach (DedicatedThreadExecutor executor in _executors)
-            {
-                executor.Dispose();
-            }
-
-            _executors.Clear();
-        }
-    }
+    public void StopExecutors() => _executors.StopAll();
 }
