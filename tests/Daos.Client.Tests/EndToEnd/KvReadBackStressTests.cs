@@ -36,7 +36,7 @@ public sealed class KvReadBackStressTests : IDisposable
     [InlineData(false, 33UL)]
     [InlineData(true, 34UL)]
     public Task Every_value_read_back_is_the_acknowledged_one_soak(bool files, ulong seed) =>
-        RunAsync(files, seed, keys: 5000, rounds: 8, inFlight: 128);
+        RunAsync(files, seed, keys: 8000, rounds: 16, inFlight: 128);
 
     private async Task RunAsync(bool files, ulong seed, int keys, int rounds, int inFlight)
     {
