@@ -46,6 +46,13 @@ internal static class DemoCommand
             Console.WriteLine("done.");
             return 0;
         }
+        catch (DaosException e) when (e.Error == DaosError.DataLoss)
+        {
+            // A read that differs from what was acknowledged ends the demo at once, loudly, with a failing exit code.
+            Console.WriteLine();
+            Console.Error.WriteLine($"FAILED: {e.Message}");
+            return 2;
+        }
         finally
         {
             if (temporary && !keep)
