@@ -43,10 +43,12 @@ public sealed class KvReadBackStressTests : IDisposable
         TestClusterStorage storage = files ? TestClusterStorage.Files(_directory) : TestClusterStorage.Memory;
         await using TestCluster cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 3, TargetsPerEngine = 4, Storage = storage, Seed = seed });
         await using DaosClient client = await cluster.ConnectClientAsync();
-        await client.Admin.CreatePoolAsync("stress", new PoolCreateOptions { ScmSizeBytes = 64L << 20, NvmeSizeBytes = 64L << 20 });
+        await CreateOnceAsync(async () => await client.Admin.CreatePoolAsync("stress", new PoolCreateOptions { ScmSizeBytes = 64L << 20, NvmeSizeBytes = 64L << 20 }));
         await using DaosPool pool = await client.ConnectPoolAsync("stress");
-        await using DaosContainer container = await pool.CreateContainerAsync("kv", null);
-        ObjectId oid = await container.AllocateObjectIdAsync(ObjectType.KeyValue);
+        await CreateOnceAsync(async () => await (await pool.CreateContainerAsync("kv", null)).DisposeAsync());
+        await using DaosContainer container = await pool.OpenContainerAsync("kv", ContainerAccess.ReadWrite);
+        ObjectId oid = default;
+        await CreateOnceAsync(async () => oid = await container.AllocateObjectIdAsync(ObjectType.KeyValue));
         DaosKeyValue kv = container.OpenKeyValue(oid);
 
         // Which keys each round rewrites and how long each value is are fixed by the seed.
@@ -92,6 +94,30 @@ public sealed class KvReadBackStressTests : IDisposable
         }
 
         Assert.True(listed.SetEquals(Enumerable.Range(0, keys).Select(Key)), $"seed {seed}: listing returned {listed.Count} keys, expected the {keys} written");
+    }
+
+    /// <summary>
+    /// Setup only, not what this test checks: a metadata write (create, id allocation) whose service leader stepped
+    /// down mid-write ends TxUncertain (the client does not retry it, the write may have landed); try again, and
+    /// Exists then means the first attempt did land.
+    /// </summary>
+    private static async Task CreateOnceAsync(Func<Task> create)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await create();
+                return;
+            }
+            catch (DaosException e) when (e.Error == DaosError.TxUncertain && attempt < 5)
+            {
+            }
+            catch (DaosException e) when (e.Error == DaosError.Exists && attempt > 1)
+            {
+                return;
+            }
+        }
     }
 
     private static string Key(int i) => string.Create(CultureInfo.InvariantCulture, $"stress-{i:D6}");
