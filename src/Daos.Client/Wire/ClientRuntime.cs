@@ -41,9 +41,19 @@ internal sealed class ClientRuntime : IAsyncDisposable
         where TReply : IProtocolMessage<TReply>
     {
         byte[] body = ProtocolCodec.EncodeToArray(request);
-        using RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct).ConfigureAwait(false);
-        ProtocolErrors.ThrowIfFailed(response);
-        return ProtocolCodec.Decode<TReply>(response.Body);
+        byte[] owned;
+        using (RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct).ConfigureAwait(false))
+        {
+            ProtocolErrors.ThrowIfFailed(response);
+
+            // The response body is a pooled array that goes back to the pool when the response is disposed, and a
+            // decoded reply slices its keys and values out of the bytes it was decoded from (no copy). Decoding
+            // straight from the pooled body let a fetch reply's value point into an array the next response could
+            // already be overwriting: the value read back was another request's bytes. Decode from bytes the reply owns.
+            owned = response.Body.ToArray();
+        }
+
+        return ProtocolCodec.Decode<TReply>(owned);
     }
 
     /// <summary>A call to the management service: endpoints in turn, bounded retries on transient failures.</summary>

@@ -46,6 +46,13 @@ internal static class DemoCommand
             Console.WriteLine("done.");
             return 0;
         }
+        catch (DaosException e) when (e.Error == DaosError.DataLoss)
+        {
+            // A read that differs from what was acknowledged ends the demo at once, loudly, with a failing exit code.
+            Console.WriteLine();
+            Console.Error.WriteLine($"FAILED: {e.Message}");
+            return 2;
+        }
         finally
         {
             if (temporary && !keep)
@@ -102,10 +109,16 @@ internal static class DemoCommand
             clock.Restart();
             await ForEachAsync(KvEntries, 64, async i => Expect(await kv.GetAsync(Key(i), null, ct).ConfigureAwait(false), Value(i, 0), $"kv {Key(i)}"), ct).ConfigureAwait(false);
             double getRate = KvEntries / clock.Elapsed.TotalSeconds;
-            int listed = 0;
-            await foreach (byte[] _ in kv.ListKeysAsync(null, ct).ConfigureAwait(false))
+            var listedKeys = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (byte[] key in kv.ListKeysAsync(null, ct).ConfigureAwait(false))
             {
-                listed++;
+                listedKeys.Add(Encoding.UTF8.GetString(key));
+            }
+
+            int listed = listedKeys.Count;
+            if (listed != KvEntries || !Enumerable.Range(0, KvEntries).All(i => listedKeys.Contains(Key(i))))
+            {
+                throw new DaosException(DaosError.DataLoss, Invariant($"kv listing returned {listed} distinct keys, expected exactly the {KvEntries} written"));
             }
 
             Console.WriteLine(Invariant($"    put {putRate:N0} ops/s, get {getRate:N0} ops/s, {listed} keys listed"));
@@ -121,6 +134,9 @@ internal static class DemoCommand
             ], null, ct).ConfigureAwait(false);
             IReadOnlyList<IoResult> fetched = await obj.FetchAsync("user:ada", [IoDescriptor.Single("name"), IoDescriptor.Single("born"), IoDescriptor.ArrayRange("notes", 19, 6)], null, ct).ConfigureAwait(false);
             Console.WriteLine($"    fetched name='{Text(fetched[0].Value)}' born='{Text(fetched[1].Value)}' notes[19..25]='{Text(fetched[2].Value)}'");
+            Expect(fetched[0].Value, Encoding.UTF8.GetBytes("Ada Lovelace"), "object akey 'name'");
+            Expect(fetched[1].Value, Encoding.UTF8.GetBytes("1815"), "object akey 'born'");
+            Expect(fetched[2].Value, Encoding.UTF8.GetBytes("note G"), "object akey 'notes' records 19..25");
             var akeys = new List<string>();
             await foreach (byte[] akey in obj.ListAkeysAsync("user:ada", null, ct).ConfigureAwait(false))
             {
@@ -129,6 +145,10 @@ internal static class DemoCommand
 
             akeys.Sort(StringComparer.Ordinal);
             Console.WriteLine($"    akeys: {string.Join(", ", akeys)}");
+            if (!akeys.SequenceEqual(["born", "name", "notes"]))
+            {
+                throw new DaosException(DaosError.DataLoss, $"object akey listing returned [{string.Join(", ", akeys)}], expected [born, name, notes]");
+            }
 
             arrayId = await container.AllocateObjectIdAsync(ObjectType.ByteArray, null, ct).ConfigureAwait(false);
             Step(Invariant($"array {arrayId} ({arrayId.Class.Name}, 1 MiB chunks): writing {arrayBytes >> 20} MiB in {ArrayPieceBytes >> 20} MiB pieces"));
@@ -145,7 +165,9 @@ internal static class DemoCommand
             byte[]? latest = await kv.GetAsync(Key(7), null, ct).ConfigureAwait(false);
             byte[]? old = await kv.GetAsync(Key(7), new ReadOptions { Snapshot = snapshot }, ct).ConfigureAwait(false);
             Console.WriteLine($"    {Key(7)}: latest '{Text(latest)}', at snapshot {snapshot} '{Text(old)}'");
+            Expect(latest, Value(7, 1), "latest read after the overwrite");
             Expect(old, Value(7, 0), "snapshot read");
+            await ForEachAsync(100, 32, async i => Expect(await kv.GetAsync(Key(i), null, ct).ConfigureAwait(false), Value(i, 1), $"kv {Key(i)} after the overwrite"), ct).ConfigureAwait(false);
             byte[] head = new byte[16];
             await array.ReadAsync(0, head, new ReadOptions { Snapshot = snapshot }, ct).ConfigureAwait(false);
             Expect(head, Pattern(0, 16, 0), "array at the snapshot");
@@ -306,12 +328,27 @@ internal static class DemoCommand
 
     private static string Text(byte[]? value) => value is null ? "(none)" : Encoding.UTF8.GetString(value);
 
+    /// <summary>Every byte read back is compared with what was acknowledged; a difference stops the demo with the bytes.</summary>
     private static void Expect(byte[]? actual, byte[] expected, string what)
     {
-        if (actual is null || !actual.AsSpan().SequenceEqual(expected))
+        if (actual is null)
         {
-            throw new DaosException(DaosError.DataLoss, $"{what}: read back bytes differ from what was written");
+            throw new DaosException(DaosError.DataLoss, Invariant($"{what}: nothing read back, expected {expected.Length} bytes"));
         }
+
+        if (!actual.AsSpan().SequenceEqual(expected))
+        {
+            int first = actual.AsSpan().CommonPrefixLength(expected);
+            throw new DaosException(DaosError.DataLoss, Invariant(
+                $"{what}: read back bytes differ from what was written (first difference at byte {first}; {actual.Length} bytes read, {expected.Length} written; read {Excerpt(actual, first)}, written {Excerpt(expected, first)})"));
+        }
+    }
+
+    private static string Excerpt(byte[] bytes, int from)
+    {
+        int start = Math.Max(0, from - 8);
+        int length = Math.Min(32, bytes.Length - start);
+        return length <= 0 ? "(ends before it)" : Invariant($"[{start}..{start + length}) {Convert.ToHexString(bytes, start, length)}");
     }
 
     private static void Step(string text) => Console.WriteLine($"-> {text}");
