@@ -20,32 +20,23 @@ namespace Daos.Engine.Tests.Rdb;
 internal sealed class RdbClusterSimulation
 {
     private const ulong GroupId = 0x5244425F54455354;
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Tick = SimulatedRdbGroup.Tick;
     public const int ConvergenceTicksMax = 600;
 
     private readonly ulong _seed;
     private readonly int _replicaCount;
+    private readonly SimulatedRdbGroup _group;
     private readonly DeterministicScheduler _scheduler;
     private readonly DeterministicRandom _random;
     private readonly SimulatedNetwork _network;
-    private readonly TransportOptions _transport;
-    private readonly IRpcExecutor _executor;
-    private readonly Dictionary<ulong, TransportAddress> _addresses = [];
-    private readonly Dictionary<ulong, SimulatedMedium> _media = [];
-    private readonly Dictionary<ulong, RdbReplica> _replicas = [];
-    private readonly Dictionary<ulong, ulong> _leaderOfTerm = [];
-    private readonly Dictionary<ulong, (ulong Term, ulong Digest)> _appliedEntries = [];
+    private readonly Dictionary<ulong, RdbReplica> _replicas;
     private readonly List<KvOperation> _history = [];
-    private readonly RaftConfiguration _voters;
-    private string? _violation;
     private int _restarts;
 
     public RdbClusterSimulation(ulong seed, int replicaCount)
     {
         _seed = seed;
         _replicaCount = replicaCount;
-        _scheduler = new DeterministicScheduler(seed, new DeterministicSchedulerOptions { Output = null, SimulatedTimeLimit = TimeSpan.FromSeconds(30), StepsMax = 3_000_000 });
-        _random = _scheduler.Random.Fork();
         var rates = new DeterministicRandom(seed ^ 0x9E3779B97F4A7C15);
         var options = new SimulatedNetworkOptions
         {
@@ -53,27 +44,12 @@ internal sealed class RdbClusterSimulation
             PacketDuplicationProbability = rates.Chance(0.5) ? rates.NextDouble() * 0.05 : 0,
             PacketReorderProbability = rates.Chance(0.5) ? rates.NextDouble() * 0.1 : 0,
         };
-        _transport = new TransportOptions
-        {
-            TimeProvider = _scheduler.Time,
-            LoopContext = _scheduler.SynchronizationContext,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
-            TimerResolution = TimeSpan.FromMilliseconds(5),
-            RequestTimeout = TimeSpan.FromMilliseconds(200),
-            ReconnectBackoffInitial = TimeSpan.FromMilliseconds(5),
-            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
-            DrainTimeout = TimeSpan.FromMilliseconds(50),
-        };
-        _network = new SimulatedNetwork(_scheduler, options, _transport);
-        _executor = RpcExecutors.FromSynchronizationContext(_scheduler.SynchronizationContext);
-        for (ulong id = 1; id <= (ulong)replicaCount; id++)
-        {
-            _addresses[id] = TransportAddress.Simulated($"r{id}");
-            _media[id] = new SimulatedMedium($"r{id}");
-        }
-
-        _voters = new RaftConfiguration(_addresses.Keys);
+        _group = new SimulatedRdbGroup(seed, replicaCount, randomizeOrder: true, options, simulatedTimeLimit: TimeSpan.FromSeconds(30),
+            snapshotIntervalEntries: 16, groupId: GroupId);
+        _scheduler = _group.Scheduler;
+        _random = _group.Random;
+        _network = _group.Network;
+        _replicas = _group.Replicas;
         NetworkDescription = options.ToString() ?? "";
     }
 
@@ -109,10 +85,7 @@ internal sealed class RdbClusterSimulation
 
     private async Task<string?> RunAsync()
     {
-        foreach (ulong id in _addresses.Keys)
-        {
-            await StartReplicaAsync(id);
-        }
+        await _group.StartAllAsync();
 
         var clients = new List<Task>();
         for (int client = 0; client < 3; client++)
@@ -125,14 +98,10 @@ internal sealed class RdbClusterSimulation
         await faults;
         _network.Heal();
         string? convergence = await ConvergeAsync();
-        foreach (RdbReplica replica in _replicas.Values)
+        await _group.DisposeAllAsync();
+        if (_group.Violation is not null)
         {
-            await replica.DisposeAsync();
-        }
-
-        if (_violation is not null)
-        {
-            return $"seed {_seed} ({_replicaCount} replicas, {NetworkDescription}): {_violation}";
+            return $"seed {_seed} ({_replicaCount} replicas, {NetworkDescription}): {_group.Violation}";
         }
 
         if (convergence is not null)
@@ -146,48 +115,9 @@ internal sealed class RdbClusterSimulation
             : $"seed {_seed} ({_replicaCount} replicas): history of {_history.Count} operations is {result.Outcome} on key {result.Key}";
     }
 
-    private async Task StartReplicaAsync(ulong id)
-    {
-        var rpc = new RpcNode(_network.Host($"r{id}"), _transport, RpcExecutors.Everywhere(_executor));
-        var replica = new RdbReplica(new RdbReplicaOptions
-        {
-            GroupId = GroupId,
-            Raft = new RaftOptions { ReplicaId = id, ElectionTicks = 10, HeartbeatTicks = 1 },
-            Addresses = _addresses,
-            InitialConfiguration = _voters,
-            TickInterval = Tick,
-            SnapshotIntervalEntries = 16,
-            RequestTimeoutTicks = 200,
-        }, _media[id], rpc, _executor, _random.Fork());
-        replica.SteppedUp = term =>
-        {
-            if (_leaderOfTerm.TryGetValue(term, out ulong other) && other != id)
-            {
-                _violation ??= $"replicas {other} and {id} both led term {term}";
-            }
-
-            _leaderOfTerm[term] = id;
-        };
-        replica.EntryApplied = entry =>
-        {
-            ulong digest = Crc64.Compute(entry.Data.Span, entry.Term);
-            if (_appliedEntries.TryGetValue(entry.Index, out (ulong Term, ulong Digest) seen) && seen != (entry.Term, digest))
-            {
-                _violation ??= $"replica {id} applied {entry.Index}/{entry.Term} where {seen.Term} was applied before";
-            }
-
-            _appliedEntries[entry.Index] = (entry.Term, digest);
-        };
-        _replicas[id] = replica;
-        await rpc.ListenAsync(_addresses[id]);
-        await replica.StartAsync();
-    }
-
     private async Task CrashAsync(ulong id)
     {
-        _network.CrashHost($"r{id}");
-        await _replicas[id].DisposeAsync();
-        _media[id].Crash(_random.NextUInt64());
+        await _group.CrashAsync(id, _random.NextUInt64());
         _restarts++;
     }
 
@@ -207,7 +137,7 @@ internal sealed class RdbClusterSimulation
             else if (action < 4)
             {
                 // Isolate one replica from all others.
-                foreach (ulong other in _addresses.Keys.Where(o => o != a))
+                foreach (ulong other in _group.Ids.Where(o => o != a))
                 {
                     _network.Partition($"r{a}", $"r{other}");
                 }
@@ -220,7 +150,7 @@ internal sealed class RdbClusterSimulation
             {
                 await CrashAsync(a);
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300)), _scheduler.Time);
-                await StartReplicaAsync(a);
+                await _group.StartAsync(a);
             }
         }
     }

@@ -8,40 +8,45 @@ using Daos.Transport;
 namespace Daos.Engine.Tests.Rdb;
 
 /// <summary>
-/// A small group of <see cref="RdbReplica"/>s on the harness (deterministic scheduler, simulated network without
-/// faults, one <see cref="SimulatedMedium"/> per replica) for focused tests: start, find the leader, crash a replica
-/// (its medium drops what was not durable) and restart it. Checks as it runs that no two replicas lead one term and
-/// that every replica applies the same entry at each index; <see cref="Violation"/> reports the first breach.
+/// A group of <see cref="RdbReplica"/>s on the harness (deterministic scheduler, simulated network — without faults
+/// unless <c>network</c> options say otherwise — one <see cref="SimulatedMedium"/> per replica): start, find the
+/// leader, crash a replica (its medium drops what was not durable) and restart it. Checks as it runs that no two
+/// replicas lead one term and that every replica applies the same entry at each index; <see cref="Violation"/>
+/// reports the first breach. Focused tests use it directly; <see cref="RdbClusterSimulation"/> adds faults and a
+/// client workload on top.
 /// </summary>
 internal sealed class SimulatedRdbGroup
 {
     public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
-    private const ulong GroupId = 0x5244425F42415443;
+    public const ulong BatchingGroupId = 0x5244425F42415443;
 
-    private readonly DeterministicScheduler _scheduler;
     private readonly DeterministicRandom _random;
-    private readonly SimulatedNetwork _network;
     private readonly TransportOptions _transport;
     private readonly IRpcExecutor _executor;
     private readonly Dictionary<ulong, TransportAddress> _addresses = [];
     private readonly Dictionary<ulong, ulong> _leaderOfTerm = [];
     private readonly Dictionary<ulong, (ulong Term, ulong Digest)> _appliedEntries = [];
     private readonly RaftConfiguration _voters;
+    private readonly ulong _groupId;
+    private readonly int _snapshotIntervalEntries;
 
-    public SimulatedRdbGroup(ulong seed, int replicaCount, bool randomizeOrder)
+    public SimulatedRdbGroup(ulong seed, int replicaCount, bool randomizeOrder, SimulatedNetworkOptions? network = null,
+        TimeSpan? simulatedTimeLimit = null, int snapshotIntervalEntries = 10_000, ulong groupId = BatchingGroupId)
     {
-        _scheduler = new DeterministicScheduler(seed, new DeterministicSchedulerOptions
+        _groupId = groupId;
+        _snapshotIntervalEntries = snapshotIntervalEntries;
+        Scheduler = new DeterministicScheduler(seed, new DeterministicSchedulerOptions
         {
             Output = null,
             RandomizeOrder = randomizeOrder,
-            SimulatedTimeLimit = TimeSpan.FromSeconds(60),
+            SimulatedTimeLimit = simulatedTimeLimit ?? TimeSpan.FromSeconds(60),
             StepsMax = 3_000_000,
         });
-        _random = _scheduler.Random.Fork();
+        _random = Scheduler.Random.Fork();
         _transport = new TransportOptions
         {
-            TimeProvider = _scheduler.Time,
-            LoopContext = _scheduler.SynchronizationContext,
+            TimeProvider = Scheduler.Time,
+            LoopContext = Scheduler.SynchronizationContext,
             HeartbeatInterval = TimeSpan.FromMilliseconds(100),
             HeartbeatTimeout = TimeSpan.FromSeconds(1),
             TimerResolution = TimeSpan.FromMilliseconds(5),
@@ -50,8 +55,8 @@ internal sealed class SimulatedRdbGroup
             ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
             DrainTimeout = TimeSpan.FromMilliseconds(50),
         };
-        _network = new SimulatedNetwork(_scheduler, new SimulatedNetworkOptions(), _transport);
-        _executor = RpcExecutors.FromSynchronizationContext(_scheduler.SynchronizationContext);
+        Network = new SimulatedNetwork(Scheduler, network ?? new SimulatedNetworkOptions(), _transport);
+        _executor = RpcExecutors.FromSynchronizationContext(Scheduler.SynchronizationContext);
         for (ulong id = 1; id <= (ulong)replicaCount; id++)
         {
             _addresses[id] = TransportAddress.Simulated($"r{id}");
@@ -61,18 +66,24 @@ internal sealed class SimulatedRdbGroup
         _voters = new RaftConfiguration(_addresses.Keys);
     }
 
+    public DeterministicScheduler Scheduler { get; }
+
+    public SimulatedNetwork Network { get; }
+
+    public IReadOnlyCollection<ulong> Ids => _addresses.Keys;
+
     public Dictionary<ulong, SimulatedMedium> Media { get; } = [];
 
     public Dictionary<ulong, RdbReplica> Replicas { get; } = [];
 
     public DeterministicRandom Random => _random;
 
-    public TimeProvider Time => _scheduler.Time;
+    public TimeProvider Time => Scheduler.Time;
 
     /// <summary>The first safety breach seen (two leaders in a term, different entries applied at one index), or null.</summary>
     public string? Violation { get; private set; }
 
-    public T Run<T>(Func<Task<T>> main) => _scheduler.Run(main);
+    public T Run<T>(Func<Task<T>> main) => Scheduler.Run(main);
 
     public async Task StartAllAsync()
     {
@@ -84,14 +95,15 @@ internal sealed class SimulatedRdbGroup
 
     public async Task StartAsync(ulong id)
     {
-        var rpc = new RpcNode(_network.Host($"r{id}"), _transport, RpcExecutors.Everywhere(_executor));
+        var rpc = new RpcNode(Network.Host($"r{id}"), _transport, RpcExecutors.Everywhere(_executor));
         var replica = new RdbReplica(new RdbReplicaOptions
         {
-            GroupId = GroupId,
+            GroupId = _groupId,
             Raft = new RaftOptions { ReplicaId = id, ElectionTicks = 10, HeartbeatTicks = 1 },
             Addresses = _addresses,
             InitialConfiguration = _voters,
             TickInterval = Tick,
+            SnapshotIntervalEntries = _snapshotIntervalEntries,
             RequestTimeoutTicks = 200,
         }, Media[id], rpc, _executor, _random.Fork());
         replica.SteppedUp = term =>
@@ -121,7 +133,7 @@ internal sealed class SimulatedRdbGroup
     /// <summary>Power loss: the host leaves the network, the replica stops, its medium keeps only what was durable.</summary>
     public async Task CrashAsync(ulong id, ulong crashSeed)
     {
-        _network.CrashHost($"r{id}");
+        Network.CrashHost($"r{id}");
         await Replicas[id].DisposeAsync();
         Media[id].Crash(crashSeed);
     }
@@ -137,7 +149,7 @@ internal sealed class SimulatedRdbGroup
                 return leader;
             }
 
-            await Task.Delay(Tick, _scheduler.Time);
+            await Task.Delay(Tick, Scheduler.Time);
         }
 
         throw new TimeoutException($"no leader within {ticksMax} ticks");
@@ -159,7 +171,7 @@ internal sealed class SimulatedRdbGroup
                 }
             }
 
-            await Task.Delay(Tick, _scheduler.Time);
+            await Task.Delay(Tick, Scheduler.Time);
         }
 
         string states = string.Join(", ", Replicas.Values.Select(r => $"{r.Id}:{r.Role}/t{r.Term}/applied {r.Store.AppliedIndex}"));
