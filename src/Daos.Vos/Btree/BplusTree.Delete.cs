@@ -37,15 +37,7 @@ internal sealed partial class BplusTree
         int depth = root.Depth;
         Span<long> pathNodes = stackalloc long[BtreeFormat.DepthMax];
         Span<int> pathIndexes = stackalloc int[BtreeFormat.DepthMax];
-        long node = root.Node;
-        for (int level = depth - 1; level > 0; level--)
-        {
-            ReadOnlySpan<byte> n = ReadNode(node, level);
-            int ci = ChildIndex(n, level, CountOf(n), probe);
-            pathNodes[level] = node;
-            pathIndexes[level] = ci;
-            node = ChildOf(n, ci);
-        }
+        long node = DescendToLeaf(root.Node, depth, probe, pathNodes, pathIndexes);
 
         ReadOnlySpan<byte> leaf = ReadNode(node, 0);
         int count = CountOf(leaf);

@@ -497,6 +497,29 @@ internal sealed partial class BplusTree
     }
 
     /// <summary>The child whose subtree would hold the probe: the last entry whose separator is at most the probe (entry 0 has none).</summary>
+    /// <summary>
+    /// Walks from <paramref name="node"/> (the root of a tree <paramref name="depth"/> levels deep) down to the leaf that
+    /// holds or would hold <paramref name="probe"/>; when <paramref name="pathNodes"/> is not empty, records each
+    /// internal node and the child index taken, by level, for a change that must walk back up.
+    /// </summary>
+    private long DescendToLeaf(long node, int depth, in Probe probe, Span<long> pathNodes, Span<int> pathIndexes)
+    {
+        for (int level = depth - 1; level > 0; level--)
+        {
+            ReadOnlySpan<byte> n = ReadNode(node, level);
+            int ci = ChildIndex(n, level, CountOf(n), probe);
+            if (!pathNodes.IsEmpty)
+            {
+                pathNodes[level] = node;
+                pathIndexes[level] = ci;
+            }
+
+            node = ChildOf(n, ci);
+        }
+
+        return node;
+    }
+
     private int ChildIndex(ReadOnlySpan<byte> node, int level, int count, in Probe probe)
     {
         int lo = 1;
@@ -542,13 +565,7 @@ internal sealed partial class BplusTree
                 return true;
         }
 
-        long node = root.Node;
-        for (int level = root.Depth - 1; level > 0; level--)
-        {
-            ReadOnlySpan<byte> n = ReadNode(node, level);
-            node = ChildOf(n, ChildIndex(n, level, CountOf(n), probe));
-        }
-
+        long node = DescendToLeaf(root.Node, root.Depth, probe, [], []);
         ReadOnlySpan<byte> leaf = ReadNode(node, 0);
         int pos = LeafSearch(leaf, CountOf(leaf), probe, out bool found);
         if (found)
