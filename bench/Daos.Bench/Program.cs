@@ -30,6 +30,12 @@ public static class Program
             return;
         }
 
+        if (Cluster.ClusterLoadModes.TryRun(args, out int exitCode))
+        {
+            Environment.ExitCode = exitCode;
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
