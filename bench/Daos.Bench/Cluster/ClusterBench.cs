@@ -95,8 +95,8 @@ internal static class ClusterBench
                 {
                     if (options.Baselines)
                     {
-                        record.Add(round, "raw loopback", RawBaselines.LoopbackRoundTrip(20_000));
-                        record.Add(round, "raw 4 KiB sync", RawBaselines.SmallSyncedWrites(Path.Combine(root, "raw"), options.Mdtest.Clients, 1000, progress));
+                        record.Add(round, "raw loopback", RawBaselines.LoopbackRoundTrip(options.RoundTrips));
+                        record.Add(round, "raw 4 KiB sync", RawBaselines.SmallSyncedWrites(Path.Combine(root, "raw"), options.Mdtest.Clients, options.SyncedWritesPerWriter, progress));
                     }
 
                     foreach (IClusterHost host in hosts)

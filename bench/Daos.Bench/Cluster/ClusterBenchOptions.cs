@@ -5,7 +5,8 @@ namespace Daos.Bench.Cluster;
 /// <list type="bullet">
 /// <item><c>--network both|inproc|tcp</c> (both), <c>--server process|inproc</c> (process: the TCP engines run in a
 /// child process), <c>--engines 2 --targets 4</c>, <c>--clients 4</c>, <c>--rounds 3</c>, <c>--dir PATH</c> (a
-/// temporary directory by default, removed afterwards), <c>--no-baseline</c>, <c>--quiet</c> (no progress lines).</item>
+/// temporary directory by default, removed afterwards), <c>--no-baseline</c>, <c>--rtt-count 20000</c> and <c>--sync-count 1000</c> (baseline sizes), <c>--quiet</c> (no
+/// progress lines).</item>
 /// <item>IOR: <c>-b 64m -t 1m -s 1</c>, <c>--shared</c> (one segmented array), <c>--oclass SX</c>, <c>--chunk 1m</c>.</item>
 /// <item>mdtest: <c>-n 2500</c> items per client, <c>-w 64</c> value bytes, <c>--depth 1</c> per client,
 /// <c>--shared</c> (one key-value object), <c>--oclass SX</c>.</item>
@@ -31,6 +32,12 @@ internal sealed record ClusterBenchOptions
 
     public bool Quiet { get; init; }
 
+    /// <summary>Round trips of the raw loopback baseline per round.</summary>
+    public int RoundTrips { get; init; } = 20_000;
+
+    /// <summary>Durable 4 KiB writes per writer of the raw small-write baseline per round.</summary>
+    public int SyncedWritesPerWriter { get; init; } = 1000;
+
     public IorOptions Ior { get; init; } = new();
 
     public MdtestOptions Mdtest { get; init; } = new();
@@ -54,6 +61,8 @@ internal sealed record ClusterBenchOptions
             Directory = a.OptionalText("--dir"),
             Baselines = !a.Flag("--no-baseline"),
             Quiet = a.Flag("--quiet"),
+            RoundTrips = a.Int("--rtt-count", 20_000),
+            SyncedWritesPerWriter = a.Int("--sync-count", 1000),
             Ior = new IorOptions
             {
                 Clients = clients,

@@ -15,40 +15,10 @@ internal static class IorLoad
     public static async Task<(PhaseResult Write, PhaseResult Read)> RunAsync(
         IClusterHost host, string poolLabel, string containerLabel, IorOptions options, TextWriter progress, CancellationToken ct)
     {
-        options.Validate();
-        // Set-up, not timed: connect every task, create the container and the arrays.
-        LoadClient[] clients = await LoadClient.ConnectAllAsync(host, poolLabel, containerLabel, options.Clients, ct);
-        try
-        {
-            ObjectClass objectClass = ObjectClass.Parse(options.ObjectClass);
-            var arrays = new DaosArray[clients.Length];
-            if (options.Shared)
-            {
-                ObjectId shared = await clients[0].Container.AllocateObjectIdAsync(ObjectType.ByteArray, objectClass, ct);
-                arrays[0] = await clients[0].Container.CreateArrayAsync(shared, 1, options.ChunkBytes, ct);
-                for (int c = 1; c < clients.Length; c++)
-                {
-                    arrays[c] = await clients[c].Container.OpenArrayAsync(shared, ct);
-                }
-            }
-            else
-            {
-                for (int c = 0; c < clients.Length; c++)
-                {
-                    ObjectId own = await clients[c].Container.AllocateObjectIdAsync(ObjectType.ByteArray, objectClass, ct);
-                    arrays[c] = await clients[c].Container.CreateArrayAsync(own, 1, options.ChunkBytes, ct);
-                }
-            }
-
-            var pattern = new TransferPattern(options.TransferBytes, seed: 0x10B);
-            PhaseResult write = await PhaseAsync("write", arrays, options, pattern, progress, ct);
-            PhaseResult read = await PhaseAsync("read", arrays, options, pattern, progress, ct);
-            return (write, read);
-        }
-        finally
-        {
-            await LoadClient.CloseAllAsync(clients, containerLabel);
-        }
+        await using IorRun run = await IorRun.StartAsync(host, poolLabel, containerLabel, options, progress, ct);
+        PhaseResult write = await run.WriteAsync(ct);
+        PhaseResult read = await run.ReadAsync(ct);
+        return (write, read);
     }
 
     /// <summary>Where transfer <paramref name="index"/> of a task lands (IOR's offsets: segment, then task, then transfer).</summary>
@@ -62,7 +32,7 @@ internal static class IorLoad
             : segment * options.BlockBytes + within;
     }
 
-    private static async Task<PhaseResult> PhaseAsync(string phase, DaosArray[] arrays, IorOptions options, TransferPattern pattern, TextWriter progress, CancellationToken ct)
+    internal static async Task<PhaseResult> PhaseAsync(string phase, DaosArray[] arrays, IorOptions options, TransferPattern pattern, TextWriter progress, CancellationToken ct)
     {
         int transfers = (int)(options.BytesPerClient / options.TransferBytes);
         var latencies = new LatencyRecorder(arrays.Length, transfers);

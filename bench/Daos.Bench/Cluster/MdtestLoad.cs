@@ -19,29 +19,12 @@ internal static class MdtestLoad
     public static async Task<(PhaseResult Create, PhaseResult Stat, PhaseResult Remove)> RunAsync(
         IClusterHost host, string poolLabel, string containerLabel, MdtestOptions options, TextWriter progress, CancellationToken ct)
     {
-        options.Validate();
-        LoadClient[] clients = await LoadClient.ConnectAllAsync(host, poolLabel, containerLabel, options.Clients, ct);
-        try
-        {
-            ObjectClass objectClass = ObjectClass.Parse(options.ObjectClass);
-            var objects = new DaosKeyValue[clients.Length];
-            ObjectId sharedId = options.Shared ? await clients[0].Container.AllocateObjectIdAsync(ObjectType.KeyValue, objectClass, ct) : default;
-            for (int c = 0; c < clients.Length; c++)
-            {
-                ObjectId id = options.Shared ? sharedId : await clients[c].Container.AllocateObjectIdAsync(ObjectType.KeyValue, objectClass, ct);
-                objects[c] = clients[c].Container.OpenKeyValue(id);
-            }
-
-            PhaseResult create = await PhaseAsync("create", objects, options, progress, ct);
-            PhaseResult stat = await PhaseAsync("stat", objects, options, progress, ct);
-            PhaseResult remove = await PhaseAsync("remove", objects, options, progress, ct);
-            await CheckEmptyAsync(objects, options, ct);
-            return (create, stat, remove);
-        }
-        finally
-        {
-            await LoadClient.CloseAllAsync(clients, containerLabel);
-        }
+        await using MdtestRun run = await MdtestRun.StartAsync(host, poolLabel, containerLabel, options, progress, ct);
+        PhaseResult create = await run.PhaseAsync("create", ct);
+        PhaseResult stat = await run.PhaseAsync("stat", ct);
+        PhaseResult remove = await run.PhaseAsync("remove", ct);
+        await run.CheckEmptyAsync(ct);
+        return (create, stat, remove);
     }
 
     /// <summary>The key of item <paramref name="item"/> of task <paramref name="client"/>: distinct across tasks, so a shared object works too.</summary>
@@ -65,7 +48,7 @@ internal static class MdtestLoad
         return value;
     }
 
-    private static async Task<PhaseResult> PhaseAsync(string phase, DaosKeyValue[] objects, MdtestOptions options, TextWriter progress, CancellationToken ct)
+    internal static async Task<PhaseResult> PhaseAsync(string phase, DaosKeyValue[] objects, MdtestOptions options, TextWriter progress, CancellationToken ct)
     {
         int workers = objects.Length * options.DepthPerClient;
         var latencies = new LatencyRecorder(workers, (options.ItemsPerClient + options.DepthPerClient - 1) / options.DepthPerClient);
@@ -119,7 +102,7 @@ internal static class MdtestLoad
     }
 
     /// <summary>After the remove phase no object may list a key: a remove that was acknowledged but did not happen fails the run.</summary>
-    private static async Task CheckEmptyAsync(DaosKeyValue[] objects, MdtestOptions options, CancellationToken ct)
+    internal static async Task CheckEmptyAsync(DaosKeyValue[] objects, MdtestOptions options, CancellationToken ct)
     {
         foreach (DaosKeyValue kv in options.Shared ? objects.Take(1) : objects)
         {
