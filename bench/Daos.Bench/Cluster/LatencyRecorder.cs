@@ -36,7 +36,7 @@ internal sealed class LatencyRecorder
         }
 
         Array.Sort(all);
-        return new PhaseResult(phase, all.Length, bytes, elapsed.TotalSeconds, PercentileMicros(all, 0.50), PercentileMicros(all, 0.99));
+        return new PhaseResult(phase, all.Length, bytes, elapsed.TotalSeconds, PercentileMicros(all, 0.50), PercentileMicros(all, 0.99), PercentileMicros(all, 1.0));
     }
 
     /// <summary>The nearest-rank percentile of sorted ticks, in microseconds.</summary>

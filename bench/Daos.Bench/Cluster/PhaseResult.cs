@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Daos.Bench.Cluster;
 
 /// <summary>One timed phase of a load tool: how much it did, how long the whole phase took, and per-operation latency.</summary>
-internal sealed record PhaseResult(string Phase, long Operations, long Bytes, double Seconds, double P50Micros, double P99Micros)
+internal sealed record PhaseResult(string Phase, long Operations, long Bytes, double Seconds, double P50Micros, double P99Micros, double MaxMicros = double.NaN)
 {
     public double GiBPerSecond => Bytes / Seconds / (1L << 30);
 
