@@ -8,7 +8,7 @@ namespace Daos.Bench.Cluster;
 /// temporary directory by default, removed afterwards), <c>--no-baseline</c>, <c>--rtt-count 20000</c> and <c>--sync-count 1000</c> (baseline sizes), <c>--quiet</c> (no
 /// progress lines).</item>
 /// <item>IOR: <c>-b 64m -t 1m -s 1</c>, <c>--shared</c> (one segmented array), <c>--oclass SX</c>, <c>--chunk 1m</c>.</item>
-/// <item>mdtest: <c>-n 2500</c> items per client, <c>-w 64</c> value bytes, <c>--depth 1</c> per client,
+/// <item>mdtest: <c>-n 1000</c> items per client, <c>-w 64</c> value bytes, <c>--depth 1</c> per client,
 /// <c>--shared</c> (one key-value object), <c>--oclass SX</c>.</item>
 /// </list>
 /// </summary>
@@ -76,7 +76,7 @@ internal sealed record ClusterBenchOptions
             Mdtest = new MdtestOptions
             {
                 Clients = clients,
-                ItemsPerClient = a.Int("-n", 2500),
+                ItemsPerClient = a.Int("-n", 1000),
                 ValueBytes = a.Int("-w", 64, 16, 1 << 20),
                 DepthPerClient = a.Int("--depth", 1, 1, 4096),
                 Shared = shared,

@@ -9,7 +9,7 @@ internal sealed record MdtestOptions
     public int Clients { get; init; } = 4;
 
     /// <summary>Entries each task creates, stats and removes (mdtest -n).</summary>
-    public int ItemsPerClient { get; init; } = 2500;
+    public int ItemsPerClient { get; init; } = 1000;
 
     /// <summary>Bytes written into each entry at create (mdtest -w).</summary>
     public int ValueBytes { get; init; } = 64;
