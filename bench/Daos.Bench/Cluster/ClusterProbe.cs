@@ -16,7 +16,8 @@ namespace Daos.Bench.Cluster;
 /// from thread-pool tasks (engine-load's loop), with epochs drawn under the gate, from one dedicated thread per pool,
 /// and with the thread pool's minimum raised; then through an engine with two targets.</item>
 /// <item><c>copy</c>: fetches through an engine with the reply decoded three ways: copy the body then decode (the
-/// client today), decode the pooled body (before the copy was added), decode and copy straight into the caller's buffer.</item>
+/// client until fetches copied their values out while the response is held), decode the pooled body and copy the
+/// value out before releasing it (the client now), decode and copy straight into the caller's buffer.</item>
 /// </list>
 /// </summary>
 internal static class ClusterProbe
@@ -244,8 +245,8 @@ internal static class ClusterProbe
 
     private static string Describe(CopyMode mode) => mode switch
     {
-        CopyMode.CopyBodyThenDecode => "body copied, decoded, value copied out, then into the buffer (client today)",
-        CopyMode.DecodePooledBody => "pooled body decoded, value copied out, then into the buffer (before the fix)",
+        CopyMode.CopyBodyThenDecode => "body copied, decoded, value copied out, then into the buffer (client until the copy-out change)",
+        CopyMode.DecodePooledBody => "pooled body decoded, value copied out while the response is held, then into the buffer (client now)",
         _ => "pooled body decoded, value copied straight into the buffer",
     };
 

@@ -68,8 +68,25 @@ internal sealed class WireObjectDataPath : IObjectDataPath
                 : new IodFetch(iod.Akey, IodKind.Array, iod.RecordSize, iod.Index, iod.Count);
         }
 
-        ObjectFetchReply reply = await ShardCallAsync<ObjectFetchRequest, ObjectFetchReply>(oid, dkey, ProtocolOpcodes.ObjectFetch,
-            (address, _) => new ObjectFetchRequest(address, epoch, dkey, fetches), ct).ConfigureAwait(false);
+        CheckOpen();
+        return await _runtime.Retry.RunAsync(
+            (Self: this, Oid: oid, Dkey: dkey, Epoch: epoch, Fetches: fetches, Iods: iods),
+            static async (s, token) =>
+            {
+                s.Self.CheckOpen();
+                ShardAddress shard = s.Self._router.Route(s.Oid, s.Dkey.Span);
+                TransportAddress address = await s.Self._runtime.AddressOfAsync(shard.Rank, token).ConfigureAwait(false);
+                return await s.Self._runtime.CallAsync<ObjectFetchRequest, ObjectFetchReply, IReadOnlyList<IoDescriptor>, IReadOnlyList<IoResult>>(
+                    address, ProtocolOpcodes.ObjectFetch, (uint)shard.TargetIndex, new ObjectFetchRequest(s.Self.AddressFor(s.Oid, shard), s.Epoch, s.Dkey, s.Fetches),
+                    s.Iods, OwnResults, token).ConfigureAwait(false);
+            },
+            static (s, error, token) => s.Self.RecoverAsync(error, token),
+            ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies each value out of a fetch reply that still points into the pooled response body.</summary>
+    private static IReadOnlyList<IoResult> OwnResults(ObjectFetchReply reply, IReadOnlyList<IoDescriptor> iods)
+    {
         if (reply.Results.Count != iods.Count)
         {
             ThrowHelper.Throw(DaosError.Protocol, $"fetch of {iods.Count} akeys answered with {reply.Results.Count} results");
