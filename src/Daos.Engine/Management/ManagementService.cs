@@ -72,9 +72,10 @@ internal sealed class ManagementService : ReplicatedService
                 return true;
             }, CancellationToken.None);
         }
-        catch (DaosException)
+        catch (Exception e) when (e is DaosException or OperationCanceledException or ObjectDisposedException)
         {
-            // No longer the leader, or a rank still unreachable: the intent stays for the next create, destroy or join.
+            // No longer the leader, stopping, or a rank still unreachable: the intent stays for the next create,
+            // destroy or join.
         }
     }
 
