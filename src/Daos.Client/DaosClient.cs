@@ -97,7 +97,8 @@ public sealed class DaosClient : IAsyncDisposable
             new PoolConnectRequest(location.Uuid, handle, wireAccess, Credentials.User), ct).ConfigureAwait(false);
         service.UpdateReplicas(reply.Info.ServiceRanks, reply.Info.ServiceLeader);
         var map = Daos.Placement.PoolMap.Deserialize(reply.PoolMap.Span);
-        return new DaosPool(_runtime, service, location.Uuid, location.Label, handle, access, new ObjectRouter(map));
+        IReadOnlyList<int> ranks = reply.Ranks.Count > 0 ? reply.Ranks : reply.Info.Ranks ?? [];
+        return new DaosPool(_runtime, service, location.Uuid, location.Label, handle, access, new ObjectRouter(map, ranks));
     }
 
     /// <inheritdoc/>

@@ -29,6 +29,7 @@ public sealed class DaosPool : IAsyncDisposable
         Handle = handle;
         Access = access;
         Router = router;
+        router.Refresh = async token => await RefreshAsync(token).ConfigureAwait(false);
     }
 
     /// <summary>The pool's UUID.</summary>
@@ -57,18 +58,33 @@ public sealed class DaosPool : IAsyncDisposable
     public async ValueTask<PoolInfo> QueryAsync(CancellationToken ct = default)
     {
         CheckOpen();
-        PoolInfoReply reply = await _service.CallAsync<PoolHandleRequest, PoolInfoReply>(ProtocolOpcodes.PoolQuery, new PoolHandleRequest(Uuid, Handle), ct).ConfigureAwait(false);
-        _service.UpdateReplicas(reply.ServiceRanks, reply.ServiceLeader);
+        PoolInfoReply reply = await RefreshAsync(ct).ConfigureAwait(false);
         var ranks = new SortedSet<int>();
-        foreach (Daos.Placement.PoolTarget target in Router.Map.Targets)
+        foreach (int rank in Router.Ranks)
         {
-            ranks.Add(target.Rank);
+            ranks.Add(rank);
         }
 
         return DaosAdmin.PoolInfoOf(reply) with { Ranks = [.. ranks] };
     }
 
-    /// <summary>Creates a container labelled <paramref name="label"/> and opens it read-write.</summary>
+    /// <summary>Queries the pool service and adopts the map and rank table it answers with, if newer.</summary>
+    internal async ValueTask<PoolInfoReply> RefreshAsync(CancellationToken ct)
+    {
+        PoolInfoReply reply = await _service.CallAsync<PoolHandleRequest, PoolInfoReply>(ProtocolOpcodes.PoolQuery, new PoolHandleRequest(Uuid, Handle), ct).ConfigureAwait(false);
+        _service.UpdateReplicas(reply.ServiceRanks, reply.ServiceLeader);
+        if (!reply.PoolMap.IsEmpty)
+        {
+            Router.Update(Daos.Placement.PoolMap.Deserialize(reply.PoolMap.Span), reply.Ranks);
+        }
+
+        return reply;
+    }
+
+    /// <summary>
+    /// Creates a container labelled <paramref name="label"/> and opens it read-write. The client picks the container's
+    /// uuid, so a create whose answer was lost (the service leader changed) is retried with it and made exactly once.
+    /// </summary>
     /// <exception cref="DaosException"><see cref="DaosError.Exists"/> for a label in use; <see cref="DaosError.NoPermission"/>
     /// on a read-only pool handle.</exception>
     public async ValueTask<DaosContainer> CreateContainerAsync(string label, ContainerProperties? properties = null, CancellationToken ct = default)
@@ -82,7 +98,7 @@ public sealed class DaosPool : IAsyncDisposable
         }
 
         await _service.CallAsync<ContainerCreateRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerCreate,
-            new ContainerCreateRequest(Uuid, Handle, Guid.NewGuid(), PropertyMapping.ToWire(properties)), ct).ConfigureAwait(false);
+            new ContainerCreateRequest(Uuid, Handle, Guid.NewGuid(), PropertyMapping.ToWire(properties)), ct, idempotentCreate: true).ConfigureAwait(false);
         return await OpenContainerAsync(label, ContainerAccess.ReadWrite, ct).ConfigureAwait(false);
     }
 

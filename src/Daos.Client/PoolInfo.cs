@@ -30,6 +30,9 @@ public sealed record PoolInfo
     /// <summary>Data (NVMe) tier space summed over the targets.</summary>
     public TierSpace Nvme { get; init; }
 
+    /// <summary>Every target of the pool map at <see cref="MapVersion"/> with its state (empty from a pool list).</summary>
+    public IReadOnlyList<PoolTargetInfo> Targets { get; init; } = [];
+
     /// <summary>Rebuild state; "idle" while no rebuild runs (rebuild is not implemented yet, so always idle).</summary>
     public string RebuildState { get; init; } = "idle";
 }

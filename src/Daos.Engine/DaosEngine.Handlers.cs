@@ -3,6 +3,7 @@ using Daos.Engine.Management;
 using Daos.Engine.Objects;
 using Daos.Engine.Pools;
 using Daos.Engine.Targets;
+using Daos.Placement;
 using Daos.Protocol;
 using Daos.Protocol.Containers;
 using Daos.Protocol.Management;
@@ -25,10 +26,12 @@ public sealed partial class DaosEngine
         ProtocolHandlers.Register<PoolDestroyRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolDestroy, (r, _, ct) => new(Management.DestroyPoolAsync(r, ct)));
         ProtocolHandlers.Register<EmptyMessage, PoolListReply>(_rpc, ProtocolOpcodes.PoolList, (_, _, _) => new(Management.ListAsync()));
         ProtocolHandlers.Register<PoolLookupRequest, PoolLocation>(_rpc, ProtocolOpcodes.PoolLookup, (r, _, _) => new(Management.LookupAsync(r.LabelOrUuid)));
+        ProtocolHandlers.Register<PoolMapChangeRequest, PoolInfoReply>(_rpc, ProtocolOpcodes.PoolMapChange, (r, _, ct) => new(Management.ChangePoolMapAsync(r, ct)));
 
         // Engine control: every engine.
         ProtocolHandlers.Register<PoolShardCreateRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolShardCreate, (r, _, _) => new(CreateShardsAsync(r)));
         ProtocolHandlers.Register<PoolShardDestroyRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolShardDestroy, (r, _, _) => new(DestroyShardsAsync(r.Uuid)));
+        ProtocolHandlers.Register<PoolShardCreateRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolMapPublish, (r, _, _) => new(AdoptMapAsync(r)));
         ProtocolHandlers.Register<PoolShardQueryRequest, PoolSpace>(_rpc, ProtocolOpcodes.PoolShardQuery, (r, _, ct) => new(QueryShardsAsync(r.Uuid, ct)));
         ProtocolHandlers.Register<ContainerShardEventRequest, EmptyMessage>(_rpc, ProtocolOpcodes.ContainerShardEvent, (r, _, _) => new(OnShardEventAsync(r)));
 
@@ -36,6 +39,7 @@ public sealed partial class DaosEngine
         ProtocolHandlers.Register<PoolConnectRequest, PoolConnectReply>(_rpc, ProtocolOpcodes.PoolConnect, (r, _, ct) => new(ServiceOf(r.Pool).ConnectAsync(r, ct)));
         ProtocolHandlers.Register<PoolHandleRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolDisconnect, (r, _, ct) => new(ServiceOf(r.Pool).DisconnectAsync(r, ct)));
         ProtocolHandlers.Register<PoolHandleRequest, PoolInfoReply>(_rpc, ProtocolOpcodes.PoolQuery, (r, _, ct) => new(ServiceOf(r.Pool).QueryAsync(r, ct)));
+        ProtocolHandlers.Register<PoolServiceMapChangeRequest, PoolInfoReply>(_rpc, ProtocolOpcodes.PoolServiceMapChange, (r, _, ct) => new(ServiceOf(r.Pool).ChangeMapAsync(r, ct)));
         ProtocolHandlers.Register<ContainerCreateRequest, ContainerInfoReply>(_rpc, ProtocolOpcodes.ContainerCreate, (r, _, ct) => new(ServiceOf(r.Pool).CreateContainerAsync(r, ct)));
         ProtocolHandlers.Register<ContainerOpenRequest, ContainerInfoReply>(_rpc, ProtocolOpcodes.ContainerOpen, (r, _, ct) => new(ServiceOf(r.Pool).OpenContainerAsync(r, ct)));
         ProtocolHandlers.Register<ContainerHandleRequest, EmptyMessage>(_rpc, ProtocolOpcodes.ContainerClose, (r, _, ct) => new(ServiceOf(r.Pool).CloseContainerAsync(r, ct)));
@@ -72,9 +76,19 @@ public sealed partial class DaosEngine
         await _shardGate.WaitAsync();
         try
         {
-            if (_pools.ContainsKey(record.Uuid))
+            if (_pools.TryGetValue(record.Uuid, out LocalPool? existing))
             {
-                return EmptyMessage.Instance; // a retried create
+                if (SamePool(existing.Record, record))
+                {
+                    return EmptyMessage.Instance; // a retried create (or an extend retried on a rank that has its shards)
+                }
+
+                // Left by a create that never committed and was planned again (another service channel): replace it.
+                _pools.TryRemove(record.Uuid, out _);
+                _handles.ForgetPool(record.Uuid);
+                await ClosePoolAsync(existing, checkpoint: false);
+                _registry!.Remove(record.Uuid);
+                _options.Storage.DeleteDirectory(record.Uuid.ToString());
             }
 
             LocalPool? pool = null;
@@ -116,6 +130,46 @@ public sealed partial class DaosEngine
             _handles.ForgetPool(uuid);
             _registry!.Remove(uuid);
             _options.Storage.DeleteDirectory(uuid.ToString());
+            return EmptyMessage.Instance;
+        }
+        finally
+        {
+            _shardGate.Release();
+        }
+    }
+
+    /// <summary>Whether two records name the same pool incarnation (map and ranks may have moved on since).</summary>
+    private static bool SamePool(PoolShardCreateRequest held, PoolShardCreateRequest asked) =>
+        held.Uuid == asked.Uuid && held.Label == asked.Label && held.ServiceGroupId == asked.ServiceGroupId && held.RaftOpcode == asked.RaftOpcode
+        && held.ScmBytesPerTarget == asked.ScmBytesPerTarget && held.NvmeBytesPerTarget == asked.NvmeBytesPerTarget
+        && held.ServiceRanks.SequenceEqual(asked.ServiceRanks);
+
+    /// <summary>
+    /// A pool service published the pool's map: adopted (and remembered in the registry, so a restart serves it) when
+    /// newer than the one held, with the rank table that came with it.
+    /// </summary>
+    private async Task<EmptyMessage> AdoptMapAsync(PoolShardCreateRequest published)
+    {
+        PoolMap map = PoolMap.Deserialize(published.PoolMap.Span);
+        await _shardGate.WaitAsync();
+        try
+        {
+            if (!_pools.TryGetValue(published.Uuid, out LocalPool? pool))
+            {
+                throw new DaosException(DaosError.NonExistent, $"pool {published.Uuid} has no shard on rank {Rank}");
+            }
+
+            if (!SamePool(pool.Record, published) || PoolMapRankIndex(published) < 0)
+            {
+                throw new DaosException(DaosError.InvalidArgument, $"the map published for pool {published.Uuid} belongs to another incarnation or omits rank {Rank}");
+            }
+
+            if (map.Version > pool.Map.Version)
+            {
+                _registry!.Add(published);
+                pool.Adopt(published, map);
+            }
+
             return EmptyMessage.Instance;
         }
         finally

@@ -186,7 +186,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
             throw;
         }
 
-        var pool = new LocalPool(record, map, shards);
+        var pool = new LocalPool(Rank, record, map, shards);
         if (record.ServiceRanks.Contains(Rank))
         {
             var replica = new RdbReplica(PoolService.ReplicaOptions(record, _options), _options.Storage.OpenDirectory($"{record.Uuid}/rdb"), _rpc,

@@ -66,6 +66,13 @@ public sealed record DaosEngineOptions
     /// <summary>Time allowed for a new pool's service to elect a leader and record the pool.</summary>
     public TimeSpan PoolServiceStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Test seam: awaited by a service leader at each <see cref="Engine.ServiceStep"/> of a create, with the uuid being
+    /// created. A test stops the leader there (kills the engine) to check that the create either completes once or
+    /// leaves nothing behind. Null in production.
+    /// </summary>
+    internal Func<Engine.ServiceStep, Guid, Task>? ServiceStepReached { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Rank);

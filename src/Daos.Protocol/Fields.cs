@@ -35,6 +35,19 @@ internal static class Fields
         return rank;
     }
 
+    /// <summary>Exclude, drain and reintegrate name a rank (and a target index or -1) and no new ranks; extend names only new ranks.</summary>
+    public static void CheckMapChange(Management.PoolMapChangeKind kind, int rank, int target, int newRanks)
+    {
+        bool valid = kind == Management.PoolMapChangeKind.Extend
+            ? rank == -1 && target == -1 && newRanks > 0
+            : rank >= 0 && target >= -1 && newRanks == 0;
+        if (!valid)
+        {
+            throw new DaosException(DaosError.Protocol,
+                $"pool map change {kind} with rank {rank}, target {target} and {newRanks} new ranks: extend names only new ranks, the others one rank and a target index or -1");
+        }
+    }
+
     public static long ReadSize(ref ProtocolReader reader)
     {
         long size = reader.ReadInt64();

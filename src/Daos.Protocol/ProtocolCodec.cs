@@ -5,8 +5,14 @@ namespace Daos.Protocol;
 /// <summary>Encodes and decodes whole message bodies: one version byte, then the message's fields.</summary>
 public static class ProtocolCodec
 {
-    /// <summary>The message format version every body starts with.</summary>
-    public const byte Version = 1;
+    /// <summary>
+    /// The message format version every body is written with. Version 2 added the client-chosen uuid of
+    /// <see cref="Management.PoolCreateRequest"/> and the pool map and rank table of <see cref="Pools.PoolInfoReply"/>.
+    /// </summary>
+    public const byte Version = 2;
+
+    /// <summary>The oldest version still read: a message's fields added later take their defaults in older bodies.</summary>
+    public const byte VersionMin = 1;
 
     /// <summary>Writes <paramref name="message"/> with its version byte into <paramref name="output"/>.</summary>
     public static void Encode<T>(T message, IBufferWriter<byte> output)
@@ -35,11 +41,12 @@ public static class ProtocolCodec
     {
         var reader = new ProtocolReader(body);
         byte version = reader.ReadUInt8();
-        if (version != Version)
+        if (version is < VersionMin or > Version)
         {
-            throw new DaosException(DaosError.Protocol, $"message version {version} is not supported (this side speaks {Version})");
+            throw new DaosException(DaosError.Protocol, $"message version {version} is not supported (this side speaks {VersionMin}..{Version})");
         }
 
+        reader.MessageVersion = version;
         T message = T.Read(ref reader);
         reader.EnsureEnd();
         return message;

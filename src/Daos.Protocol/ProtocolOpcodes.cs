@@ -40,6 +40,9 @@ public static class ProtocolOpcodes
     /// <summary>Find a pool's uuid and service ranks by label or uuid (<see cref="Management.PoolLookupRequest"/>).</summary>
     public const ushort PoolLookup = 0x0305;
 
+    /// <summary>Exclude, drain, reintegrate or extend a pool (<see cref="Management.PoolMapChangeRequest"/>, answered by <see cref="Pools.PoolInfoReply"/>).</summary>
+    public const ushort PoolMapChange = 0x0306;
+
     /// <summary>Management to engine: create this rank's VOS shards of a pool (<see cref="Management.PoolShardCreateRequest"/>).</summary>
     public const ushort PoolShardCreate = 0x0310;
 
@@ -49,6 +52,9 @@ public static class ProtocolOpcodes
     /// <summary>Pool service to engine: space used and free on this rank's targets (<see cref="Management.PoolShardQueryRequest"/>, answered by <see cref="Management.PoolSpace"/>).</summary>
     public const ushort PoolShardQuery = 0x0312;
 
+    /// <summary>Pool service to engine: the pool's newest map and rank table (a <see cref="Management.PoolShardCreateRequest"/> carrying them), adopted if newer.</summary>
+    public const ushort PoolMapPublish = 0x0313;
+
     /// <summary>Connect to a pool (<see cref="Pools.PoolConnectRequest"/>).</summary>
     public const ushort PoolConnect = 0x0400;
 
@@ -57,6 +63,9 @@ public static class ProtocolOpcodes
 
     /// <summary>Query a pool (<see cref="Pools.PoolHandleRequest"/>, answered by <see cref="Pools.PoolInfoReply"/>).</summary>
     public const ushort PoolQuery = 0x0402;
+
+    /// <summary>Management to pool service: apply a map change and publish it (<see cref="Management.PoolServiceMapChangeRequest"/>, answered by <see cref="Pools.PoolInfoReply"/>).</summary>
+    public const ushort PoolServiceMapChange = 0x0403;
 
     /// <summary>Create a container (<see cref="Containers.ContainerCreateRequest"/>).</summary>
     public const ushort ContainerCreate = 0x0410;

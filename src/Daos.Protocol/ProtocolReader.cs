@@ -17,6 +17,15 @@ public ref struct ProtocolReader
     /// <summary>Starts reading at the beginning of <paramref name="source"/>.</summary>
     public ProtocolReader(ReadOnlyMemory<byte> source) => _source = source;
 
+    /// <summary>
+    /// The message format version the body was written in (<see cref="ProtocolCodec.Decode{T}"/> sets it from the
+    /// version byte): a message whose layout grew in a later version reads its newer fields only from bodies that
+    /// carry them. Zero, as for a reader not made by the codec, means the current version.
+    /// </summary>
+    public int MessageVersion { readonly get => _messageVersion == 0 ? ProtocolCodec.Version : _messageVersion; set => _messageVersion = value; }
+
+    private int _messageVersion;
+
     /// <summary>Bytes consumed so far.</summary>
     public int Position { get; private set; }
 

@@ -60,6 +60,22 @@ public sealed record RetryPolicy
         TState state,
         Func<TState, CancellationToken, ValueTask<T>> attempt,
         Func<TState, DaosException, CancellationToken, ValueTask>? beforeRetry,
+        CancellationToken ct) => await RunAsync(state, attempt, beforeRetry, IsTransient, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// True for errors a retry of an idempotent create may cure besides the transient ones: the outcome of a write
+    /// the service leader could not confirm (<see cref="DaosError.TxUncertain"/>) or a replica shutting down under it
+    /// (<see cref="DaosError.Shutdown"/>). Only a request that names what it creates (its uuid) may be retried on
+    /// these: the retry then finds what the first attempt made instead of making a second one.
+    /// </summary>
+    internal static bool IsRetryableCreate(DaosError error) => IsTransient(error) || error is DaosError.TxUncertain or DaosError.Shutdown;
+
+    /// <summary>As the public <c>RunAsync</c>, retrying the errors <paramref name="retryable"/> accepts.</summary>
+    internal async ValueTask<T> RunAsync<T, TState>(
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>> attempt,
+        Func<TState, DaosException, CancellationToken, ValueTask>? beforeRetry,
+        Func<DaosError, bool> retryable,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(attempt);
@@ -69,7 +85,7 @@ public sealed record RetryPolicy
             {
                 return await attempt(state, ct).ConfigureAwait(false);
             }
-            catch (DaosException e) when (IsTransient(e.Error) && retry < RetriesMax)
+            catch (DaosException e) when (retryable(e.Error) && retry < RetriesMax)
             {
                 if (e.Error != DaosError.Stale)
                 {

@@ -75,7 +75,8 @@ internal sealed class ClientRuntime : IAsyncDisposable
     }
 
     /// <summary>A call to the management service: endpoints in turn, bounded retries on transient failures.</summary>
-    public ValueTask<TReply> ManagementCallAsync<TRequest, TReply>(ushort opcode, TRequest request, CancellationToken ct)
+    /// <remarks>With <paramref name="idempotentCreate"/> (a create naming its uuid) an uncertain outcome is retried too.</remarks>
+    public ValueTask<TReply> ManagementCallAsync<TRequest, TReply>(ushort opcode, TRequest request, CancellationToken ct, bool idempotentCreate = false)
         where TRequest : IProtocolMessage<TRequest>
         where TReply : IProtocolMessage<TReply> =>
         Retry.RunAsync(
@@ -86,6 +87,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
                 s.Self.FollowManagement(error);
                 return ValueTask.CompletedTask;
             },
+            idempotentCreate ? RetryPolicy.IsRetryableCreate : RetryPolicy.IsTransient,
             ct);
 
     private TransportAddress ManagementAddress
@@ -111,7 +113,8 @@ internal sealed class ClientRuntime : IAsyncDisposable
                 return;
             }
 
-            if (error.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NotLeader or DaosError.NoService)
+            if (error.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NotLeader or DaosError.NoService
+                or DaosError.TxUncertain or DaosError.Shutdown)
             {
                 _managementLeader = null;
                 _managementIndex++;

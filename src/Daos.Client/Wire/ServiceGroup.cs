@@ -43,7 +43,8 @@ internal sealed class ServiceGroup
         }
     }
 
-    public ValueTask<TReply> CallAsync<TRequest, TReply>(ushort opcode, TRequest request, CancellationToken ct)
+    /// <remarks>With <paramref name="idempotentCreate"/> (a create naming its uuid) an uncertain outcome is retried too.</remarks>
+    public ValueTask<TReply> CallAsync<TRequest, TReply>(ushort opcode, TRequest request, CancellationToken ct, bool idempotentCreate = false)
         where TRequest : IProtocolMessage<TRequest>
         where TReply : IProtocolMessage<TReply> =>
         _runtime.Retry.RunAsync(
@@ -59,6 +60,7 @@ internal sealed class ServiceGroup
                 s.Self.Follow(error);
                 return ValueTask.CompletedTask;
             },
+            idempotentCreate ? Retries.RetryPolicy.IsRetryableCreate : Retries.RetryPolicy.IsTransient,
             ct);
 
     private void Follow(DaosException error)
@@ -70,7 +72,8 @@ internal sealed class ServiceGroup
             return;
         }
 
-        if (error.Error is DaosError.NotLeader or DaosError.Unreachable or DaosError.Timeout or DaosError.NoService)
+        if (error.Error is DaosError.NotLeader or DaosError.Unreachable or DaosError.Timeout or DaosError.NoService
+            or DaosError.TxUncertain or DaosError.Shutdown)
         {
             int[] replicas = Volatile.Read(ref _replicas);
             int at = Array.IndexOf(replicas, current);

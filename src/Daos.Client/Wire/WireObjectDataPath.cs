@@ -265,7 +265,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     {
         if (error is StaleMapException { PoolMap.IsEmpty: false } stale)
         {
-            _router.Update(PoolMap.Deserialize(stale.PoolMap.Span));
+            await _router.AdoptStaleAsync(PoolMap.Deserialize(stale.PoolMap.Span), ct).ConfigureAwait(false);
         }
         else if (error.Error is DaosError.Unreachable or DaosError.Timeout)
         {

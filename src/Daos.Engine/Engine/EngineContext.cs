@@ -20,6 +20,10 @@ internal sealed class EngineContext(DaosEngineOptions options, EngineCalls calls
 
     public PoolServiceClient PoolServices { get; } = poolServices;
 
+    /// <summary>Awaits the test seam at <paramref name="step"/> of the create of <paramref name="uuid"/> (nothing in production).</summary>
+    public Task StepReachedAsync(ServiceStep step, Guid uuid) =>
+        Options.ServiceStepReached is { } hook ? hook(step, uuid) : Task.CompletedTask;
+
     /// <summary>A new random (version 4) uuid from the seeded source.</summary>
     public Guid NewUuid()
     {

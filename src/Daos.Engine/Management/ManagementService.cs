@@ -27,6 +27,7 @@ internal sealed class ManagementService : ReplicatedService
     private static readonly RdbPath Pools = RdbPath.Root.Append("pools");
     private static readonly RdbPath PoolLabels = RdbPath.Root.Append("pool-labels");
     private static readonly RdbPath SystemKvs = RdbPath.Root.Append("system");
+    private static readonly RdbPath PoolCreates = RdbPath.Root.Append("pool-creates");
     private static readonly byte[] NextOpcodeKey = "next-raft-opcode"u8.ToArray();
     private readonly EngineContext _context;
 
@@ -53,8 +54,30 @@ internal sealed class ManagementService : ReplicatedService
         await EnsureInitializedAsync();
         var member = join.Member with { State = RankState.Joined };
         await WriteAsync(new RdbTransaction().Update(Members, RankKey(member.Rank), ProtocolCodec.EncodeToArray(new SystemJoinRequest(member))));
+        ScheduleRollBack(); // the rank may hold shards of a create that stopped midway while it was down
         return EmptyMessage.Instance;
     }, cancellationToken);
+
+    /// <summary>Rolls back, in the background and in turn with other operations, creates left midway by an earlier leader.</summary>
+    private void ScheduleRollBack() => _ = RollBackInBackgroundAsync();
+
+    private async Task RollBackInBackgroundAsync()
+    {
+        try
+        {
+            await SerializeAsync(async () =>
+            {
+                await EnsureInitializedAsync();
+                await RollBackPendingCreatesAsync(except: Guid.Empty);
+                return true;
+            }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is DaosException or OperationCanceledException or ObjectDisposedException)
+        {
+            // No longer the leader, stopping, or a rank still unreachable: the intent stays for the next create,
+            // destroy or join.
+        }
+    }
 
     public async Task<SystemQueryReply> QueryAsync()
     {
@@ -86,17 +109,150 @@ internal sealed class ManagementService : ReplicatedService
         return new PoolListReply(pools.Select(ToLocation).ToArray());
     }
 
+    /// <summary>
+    /// Creates a pool, idempotently by uuid: a create naming the uuid of a recorded pool with the same label and
+    /// options answers that pool (the retry of a create whose answer was lost); a different pool with that uuid or
+    /// label is <see cref="DaosError.Exists"/>. Steps, each durable before the next: the intent (the record-to-be,
+    /// in <c>/pool-creates</c>, with the Raft channel it reserves), the shards on every rank, then the record and
+    /// label with the intent removed, in one transaction. Nothing else exists until the record does, and an intent
+    /// left by a leader that stopped midway is either resumed (a retry with its uuid) or rolled back (its shards
+    /// destroyed on every rank) by the next create, destroy or rank join.
+    /// </summary>
     public Task<PoolInfoReply> CreatePoolAsync(PoolCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
         Labels.Validate(create.Label, "pool");
+        Guid uuid = create.Uuid == Guid.Empty ? _context.NewUuid() : create.Uuid;
+        byte[] uuidBytes = uuid.ToByteArray(bigEndian: true);
         byte[] labelKey = Encoding.UTF8.GetBytes(create.Label);
-        bool taken = await ReadAsync(store => store.Lookup(PoolLabels, labelKey, out _) == DaosError.None);
-        if (taken)
+        long scm = SizeOf(create.ScmBytesPerTarget, _context.Options.ScmBytesPerTargetDefault, ScmBytesMin, "SCM");
+        long nvme = SizeOf(create.NvmeBytesPerTarget, _context.Options.NvmeBytesPerTargetDefault, NvmeBytesMin, "NVMe");
+        (byte[]? recorded, byte[]? labelOwner, byte[]? pending) = await ReadAsync(store => (
+            store.Lookup(Pools, uuidBytes, out ReadOnlyMemory<byte> r) == DaosError.None ? r.ToArray() : null,
+            store.Lookup(PoolLabels, labelKey, out ReadOnlyMemory<byte> l) == DaosError.None ? l.ToArray() : null,
+            store.Lookup(PoolCreates, uuidBytes, out ReadOnlyMemory<byte> p) == DaosError.None ? p.ToArray() : null));
+        if (recorded is not null)
+        {
+            PoolShardCreateRequest existing = ProtocolCodec.Decode<PoolShardCreateRequest>(recorded);
+            if (!SameCreate(existing, create, scm, nvme))
+            {
+                throw new DaosException(DaosError.Exists, $"pool {uuid} exists with another label or other options");
+            }
+
+            return await WaitForServiceAsync(existing, cancellationToken); // a retried create: answer the pool it made
+        }
+
+        if (labelOwner is not null)
         {
             throw new DaosException(DaosError.Exists, $"a pool labelled '{create.Label}' exists");
         }
 
+        await RollBackPendingCreatesAsync(except: uuid);
+        PoolShardCreateRequest record;
+        if (pending is not null)
+        {
+            // A create of this uuid stopped midway (its leader lost office): resume it with the record it chose.
+            record = ProtocolCodec.Decode<PoolShardCreateRequest>(pending);
+            if (!SameCreate(record, create, scm, nvme))
+            {
+                throw new DaosException(DaosError.Exists, $"pool {uuid} is being created with another label or other options");
+            }
+        }
+        else
+        {
+            record = await PlanPoolAsync(create, uuid, scm, nvme);
+            await WriteAsync(new RdbTransaction()
+                .Update(PoolCreates, uuidBytes, ProtocolCodec.EncodeToArray(record))
+                .Update(SystemKvs, NextOpcodeKey, OpcodeBytes((ushort)(record.RaftOpcode + 1))));
+        }
+
+        await _context.StepReachedAsync(ServiceStep.PoolCreateIntentWritten, uuid);
+        try
+        {
+            await CreateShardsAsync(record, cancellationToken);
+        }
+        catch (DaosException)
+        {
+            await ForgetIntentIfGoneAsync(record);
+            throw;
+        }
+
+        await _context.StepReachedAsync(ServiceStep.PoolCreateShardsCreated, uuid);
+        await WriteAsync(new RdbTransaction()
+            .Update(Pools, uuidBytes, ProtocolCodec.EncodeToArray(record))
+            .Update(PoolLabels, labelKey, uuidBytes)
+            .Delete(PoolCreates, uuidBytes));
+        await _context.StepReachedAsync(ServiceStep.PoolCreateRecordWritten, uuid);
+        try
+        {
+            return await WaitForServiceAsync(record, cancellationToken);
+        }
+        catch (DaosException e) when (e.Error is not (DaosError.NotLeader or DaosError.TxUncertain or DaosError.Shutdown))
+        {
+            // The service never led: un-record the pool first (back to an intent, so that a stop in the middle of
+            // the roll-back is finished by the next leader), then destroy its shards, then forget the intent.
+            await WriteAsync(new RdbTransaction()
+                .Delete(Pools, uuidBytes)
+                .Delete(PoolLabels, labelKey)
+                .Update(PoolCreates, uuidBytes, ProtocolCodec.EncodeToArray(record)));
+            await DestroyShardsAsync(record, bestEffort: true);
+            await ForgetIntentIfGoneAsync(record);
+            throw;
+        }
+    }, cancellationToken);
+
+    /// <summary>Rolls back every create in progress but <paramref name="except"/>'s: its shards destroyed on every rank, then its intent forgotten.</summary>
+    private async Task RollBackPendingCreatesAsync(Guid except)
+    {
+        PoolShardCreateRequest[] pending = await ReadAsync(store => store.Iterate(PoolCreates)
+            .Select(e => ProtocolCodec.Decode<PoolShardCreateRequest>(e.Value.ToArray()))
+            .ToArray());
+        foreach (PoolShardCreateRequest record in pending)
+        {
+            if (record.Uuid != except)
+            {
+                await DestroyShardsAsync(record, bestEffort: true);
+                await ForgetIntentIfGoneAsync(record);
+            }
+        }
+    }
+
+    /// <summary>Forgets a create's intent once no rank holds its shards; while one cannot be asked, the intent stays for the next roll-back.</summary>
+    private async Task ForgetIntentIfGoneAsync(PoolShardCreateRequest record)
+    {
+        if (await DestroyShardsAsync(record, bestEffort: true))
+        {
+            await WriteAsync(new RdbTransaction().Delete(PoolCreates, record.Uuid.ToByteArray(bigEndian: true)));
+        }
+    }
+
+    /// <summary>Whether a recorded (or intended) pool is what <paramref name="create"/> asks for, so that the create is its retry.</summary>
+    private bool SameCreate(PoolShardCreateRequest record, PoolCreateRequest create, long scm, long nvme)
+    {
+        if (record.Label != create.Label || record.ScmBytesPerTarget != scm || record.NvmeBytesPerTarget != nvme)
+        {
+            return false;
+        }
+
+        if (create.Ranks.Count > 0 && !record.Ranks.Select(r => r.Rank).Order().SequenceEqual(create.Ranks.Distinct().Order()))
+        {
+            return false;
+        }
+
+        return ServiceReplicasFor(create.ServiceReplicas, record.Ranks.Count) == record.ServiceRanks.Count;
+    }
+
+    /// <summary>Service replicas for a pool on <paramref name="ranks"/> ranks: as asked (or 2 × svc_rf + 1), at most the ranks, odd.</summary>
+    private int ServiceReplicasFor(int requested, int ranks)
+    {
+        int replicas = requested > 0 ? requested : (2 * _context.Options.ServiceRedundancyFactor) + 1;
+        replicas = Math.Min(replicas, ranks);
+        return replicas % 2 == 0 ? replicas - 1 : replicas;
+    }
+
+    /// <summary>Chooses ranks, service replicas and a Raft channel for a new pool (nothing is written).</summary>
+    private async Task<PoolShardCreateRequest> PlanPoolAsync(PoolCreateRequest create, Guid uuid, long scm, long nvme)
+    {
         SystemMember[] members = await ReadMembersAsync();
         List<SystemMember> ranks = ChooseRanks(create, members);
         int targets = ranks[0].Targets;
@@ -105,14 +261,7 @@ internal sealed class ManagementService : ReplicatedService
             throw new DaosException(DaosError.InvalidArgument, "the chosen ranks run different numbers of targets");
         }
 
-        Guid uuid = _context.NewUuid();
-        int replicas = create.ServiceReplicas > 0 ? create.ServiceReplicas : (2 * _context.Options.ServiceRedundancyFactor) + 1;
-        replicas = Math.Min(replicas, ranks.Count);
-        if (replicas % 2 == 0)
-        {
-            replicas--;
-        }
-
+        int replicas = ServiceReplicasFor(create.ServiceReplicas, ranks.Count);
         byte[] uuidBytes = uuid.ToByteArray(bigEndian: true);
         int first = (int)(XxHash64.Hash(uuidBytes) % (ulong)ranks.Count);
         int[] serviceRanks = new int[replicas];
@@ -121,41 +270,30 @@ internal sealed class ManagementService : ReplicatedService
             serviceRanks[i] = ranks[(first + i) % ranks.Count].Rank;
         }
 
-        ushort opcode = await ReserveRaftOpcodeAsync();
+        ushort opcode = await ReadAsync(store => store.Lookup(SystemKvs, NextOpcodeKey, out ReadOnlyMemory<byte> value) == DaosError.None
+            ? BinaryPrimitives.ReadUInt16LittleEndian(value.Span)
+            : ProtocolOpcodes.PoolServiceRaftFirst);
+        if (opcode > ProtocolOpcodes.PoolServiceRaftLast)
+        {
+            throw new DaosException(DaosError.NoSpace, "every pool service channel has been used");
+        }
+
         PoolMap map = PoolMap.Create(ranks.Count, 1, targets);
-        var record = new PoolShardCreateRequest(uuid, create.Label,
-            SizeOf(create.ScmBytesPerTarget, _context.Options.ScmBytesPerTargetDefault, ScmBytesMin, "SCM"),
-            SizeOf(create.NvmeBytesPerTarget, _context.Options.NvmeBytesPerTargetDefault, NvmeBytesMin, "NVMe"),
-            map.Serialize().ToArray(), ranks.Select(r => new RankAddress(r.Rank, r.Address)).ToArray(), serviceRanks,
-            XxHash64.Hash(uuidBytes, 0x504F4F4C) | 1, opcode);
+        return new PoolShardCreateRequest(uuid, create.Label, scm, nvme, map.Serialize().ToArray(),
+            ranks.Select(r => new RankAddress(r.Rank, r.Address)).ToArray(), serviceRanks, XxHash64.Hash(uuidBytes, 0x504F4F4C) | 1, opcode);
+    }
 
-        await CreateShardsAsync(record, cancellationToken);
-        try
-        {
-            await WriteAsync(new RdbTransaction()
-                .Update(Pools, uuidBytes, ProtocolCodec.EncodeToArray(record))
-                .Update(PoolLabels, labelKey, uuidBytes));
-            return await WaitForServiceAsync(record, cancellationToken);
-        }
-        catch (DaosException)
-        {
-            await DestroyShardsAsync(record, bestEffort: true);
-            try
-            {
-                await WriteAsync(new RdbTransaction().Delete(Pools, uuidBytes).Delete(PoolLabels, labelKey));
-            }
-            catch (DaosException)
-            {
-                // The record may never have been written; the pool is gone from every engine either way.
-            }
-
-            throw;
-        }
-    }, cancellationToken);
+    private static byte[] OpcodeBytes(ushort opcode)
+    {
+        byte[] bytes = new byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, opcode);
+        return bytes;
+    }
 
     public Task<EmptyMessage> DestroyPoolAsync(PoolDestroyRequest destroy, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
+        await RollBackPendingCreatesAsync(except: Guid.Empty);
         PoolShardCreateRequest record = await FindPoolAsync(destroy.LabelOrUuid);
         if (!destroy.Force)
         {
@@ -172,6 +310,71 @@ internal sealed class ManagementService : ReplicatedService
             .Delete(Pools, record.Uuid.ToByteArray(bigEndian: true))
             .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label)));
         return EmptyMessage.Instance;
+    }, cancellationToken);
+
+    /// <summary>
+    /// Exclude, drain or reintegrate targets of one of the pool's ranks (applied by the pool service), or extend the
+    /// pool by ranks: their shards are created first, then the pool service adds them to the map and publishes it,
+    /// then the pool's record here lists them (so destroy reaches them). A refused change destroys the new shards.
+    /// </summary>
+    public Task<PoolInfoReply> ChangePoolMapAsync(PoolMapChangeRequest change, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync();
+        PoolShardCreateRequest record = await FindPoolAsync(change.LabelOrUuid);
+        if (change.Kind != PoolMapChangeKind.Extend)
+        {
+            if (!record.Ranks.Any(r => r.Rank == change.Rank))
+            {
+                throw new DaosException(DaosError.NonExistent, $"rank {change.Rank} holds no targets of pool '{record.Label}'");
+            }
+
+            return await _context.PoolServices.CallAsync<PoolServiceMapChangeRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolServiceMapChange,
+                new PoolServiceMapChangeRequest(record.Uuid, change.Kind, change.Rank, change.Target, []), cancellationToken);
+        }
+
+        SystemMember[] members = await ReadMembersAsync();
+        PoolMap map = PoolMap.Deserialize(record.PoolMap.Span);
+        int targetsPerRank = map.Targets.Count / map.RankCount;
+        var added = new List<RankAddress>();
+        foreach (int rank in change.Ranks.Distinct())
+        {
+            if (record.Ranks.Any(r => r.Rank == rank))
+            {
+                throw new DaosException(DaosError.Exists, $"rank {rank} is already in pool '{record.Label}'");
+            }
+
+            int index = Array.FindIndex(members, m => m.Rank == rank);
+            if (index < 0 || members[index].State != RankState.Joined)
+            {
+                throw new DaosException(DaosError.NonExistent, $"rank {rank} is not a joined member of the system");
+            }
+
+            if (members[index].Targets != targetsPerRank)
+            {
+                throw new DaosException(DaosError.InvalidArgument,
+                    $"rank {rank} runs {members[index].Targets} targets but pool '{record.Label}' has {targetsPerRank} per rank");
+            }
+
+            added.Add(new RankAddress(rank, members[index].Address));
+        }
+
+        PoolShardCreateRequest extended = record with { Ranks = [.. record.Ranks, .. added] };
+        await CreateShardsAsync(extended, cancellationToken, added);
+        PoolInfoReply reply;
+        try
+        {
+            reply = await _context.PoolServices.CallAsync<PoolServiceMapChangeRequest, PoolInfoReply>(extended, ProtocolOpcodes.PoolServiceMapChange,
+                new PoolServiceMapChangeRequest(record.Uuid, PoolMapChangeKind.Extend, -1, -1, added), cancellationToken);
+        }
+        catch (DaosException e) when (e.Error is not (DaosError.Unreachable or DaosError.Timeout or DaosError.TxUncertain or DaosError.NotLeader))
+        {
+            // Refused for certain: the new ranks are not in the map, so their shards go.
+            await DestroyShardsAsync(extended, bestEffort: true, added);
+            throw;
+        }
+
+        await WriteAsync(new RdbTransaction().Update(Pools, record.Uuid.ToByteArray(bigEndian: true), ProtocolCodec.EncodeToArray(extended)));
+        return reply;
     }, cancellationToken);
 
     /// <summary>The smallest heap per target a pool may ask for (room for the VOS root and a 1 MiB WAL's worth of work).</summary>
@@ -265,25 +468,10 @@ internal sealed class ManagementService : ReplicatedService
             : ProtocolCodec.Decode<PoolShardCreateRequest>(record);
     }
 
-    private async Task<ushort> ReserveRaftOpcodeAsync()
+    /// <summary>Creates the pool's shards on <paramref name="on"/> (every rank of the pool when null); a failure destroys them on those ranks again.</summary>
+    private async Task CreateShardsAsync(PoolShardCreateRequest record, CancellationToken cancellationToken, IReadOnlyList<RankAddress>? on = null)
     {
-        ushort next = await ReadAsync(store => store.Lookup(SystemKvs, NextOpcodeKey, out ReadOnlyMemory<byte> value) == DaosError.None
-            ? BinaryPrimitives.ReadUInt16LittleEndian(value.Span)
-            : ProtocolOpcodes.PoolServiceRaftFirst);
-        if (next > ProtocolOpcodes.PoolServiceRaftLast)
-        {
-            throw new DaosException(DaosError.NoSpace, "every pool service channel has been used");
-        }
-
-        byte[] bumped = new byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(bumped, (ushort)(next + 1));
-        await WriteAsync(new RdbTransaction().Update(SystemKvs, NextOpcodeKey, bumped));
-        return next;
-    }
-
-    private async Task CreateShardsAsync(PoolShardCreateRequest record, CancellationToken cancellationToken)
-    {
-        Task<EmptyMessage>[] creates = record.Ranks
+        Task<EmptyMessage>[] creates = (on ?? record.Ranks)
             .Select(r => _context.Calls.CallAsync<PoolShardCreateRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
                 ProtocolOpcodes.PoolShardCreate, ProtocolTargets.System, record, cancellationToken))
             .ToArray();
@@ -294,7 +482,7 @@ internal sealed class ManagementService : ReplicatedService
         catch (Exception) when (creates.Any(t => t.IsFaulted || t.IsCanceled))
         {
             // Nothing half-created: every rank deletes whatever it made (destroy is idempotent).
-            await DestroyShardsAsync(record, bestEffort: true);
+            await DestroyShardsAsync(record, bestEffort: true, on);
             Exception first = creates.First(t => t.IsFaulted || t.IsCanceled).Exception?.InnerException ?? new OperationCanceledException();
             if (first is DaosException daos)
             {
@@ -305,15 +493,17 @@ internal sealed class ManagementService : ReplicatedService
         }
     }
 
-    private async Task DestroyShardsAsync(PoolShardCreateRequest record, bool bestEffort)
+    /// <summary>Destroys the pool's shards on every rank (idempotent there); true when every rank answered.</summary>
+    private async Task<bool> DestroyShardsAsync(PoolShardCreateRequest record, bool bestEffort, IReadOnlyList<RankAddress>? on = null)
     {
-        Task<EmptyMessage>[] destroys = record.Ranks
+        Task<EmptyMessage>[] destroys = (on ?? record.Ranks)
             .Select(r => _context.Calls.CallAsync<PoolShardDestroyRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
                 ProtocolOpcodes.PoolShardDestroy, ProtocolTargets.System, new PoolShardDestroyRequest(record.Uuid)))
             .ToArray();
         try
         {
             await Task.WhenAll(destroys);
+            return true;
         }
         catch (Exception e) when (e is DaosException or OperationCanceledException)
         {
@@ -321,6 +511,8 @@ internal sealed class ManagementService : ReplicatedService
             {
                 throw new DaosException(DaosError.Unreachable, $"pool '{record.Label}' could not be destroyed on every rank: {e.Message}", e);
             }
+
+            return false;
         }
     }
 
@@ -344,7 +536,7 @@ internal sealed class ManagementService : ReplicatedService
 
     private async Task EnsureInitializedAsync()
     {
-        if (!await ReadAsync(store => store.KvsExists(SystemKvs, out _)))
+        if (!await ReadAsync(store => store.KvsExists(PoolCreates, out _)))
         {
             throw new NotLeaderException("the management service is starting", RankOf(Replica.Id));
         }
@@ -358,5 +550,10 @@ internal sealed class ManagementService : ReplicatedService
             .CreateKvs(RdbPath.Root, "pool-labels"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "system"u8, RdbKvsClass.Generic);
         await WriteLayoutAsync(layout, _context.Time, _context.Options.RaftTickInterval);
+
+        // Added after the first layout (so a database written before it gains it the same way): creates in progress.
+        await WriteLayoutAsync(new RdbTransaction().CreateKvs(RdbPath.Root, "pool-creates"u8, RdbKvsClass.Lexical),
+            _context.Time, _context.Options.RaftTickInterval);
+        ScheduleRollBack();
     }
 }

@@ -250,6 +250,11 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
             throw new StaleMapException($"pool map version {address.MapVersion} is older than {pool.Map.Version}", pool.MapBytes);
         }
 
+        if (pool.IsExcluded((int)target))
+        {
+            throw new DaosException(DaosError.Excluded, $"target {target} of rank {pool.Rank} is excluded from pool {address.Pool} (map version {pool.Map.Version})");
+        }
+
         ContainerHandleCheckReply handle = await handles.CheckAsync(pool, address.ContainerHandle, cancellationToken);
         if (handle.Container != address.Container)
         {

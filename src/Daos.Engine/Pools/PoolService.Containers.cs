@@ -37,22 +37,39 @@ internal sealed partial class PoolService
         Labels.Validate(label, "container");
         byte[] uuidKey = Key(create.Uuid);
         byte[] labelKey = Encoding.UTF8.GetBytes(label);
-        (bool uuidTaken, bool labelTaken) = await ReadAsync(store => (
-            store.Lookup(Containers, uuidKey, out _) == DaosError.None,
-            store.Lookup(ContainerLabels, labelKey, out _) == DaosError.None));
-        if (uuidTaken || labelTaken)
+        (byte[]? recorded, byte[]? labelOwner) = await ReadAsync(store => (
+            store.Lookup(Containers, uuidKey, out ReadOnlyMemory<byte> r) == DaosError.None ? r.ToArray() : null,
+            store.Lookup(ContainerLabels, labelKey, out ReadOnlyMemory<byte> l) == DaosError.None ? l.ToArray() : null));
+        if (recorded is not null)
         {
-            throw new DaosException(DaosError.Exists, uuidTaken ? $"container {create.Uuid} exists" : $"a container labelled '{label}' exists");
+            // The client chose the uuid: a create retried after an uncertain outcome answers the container it made.
+            ContainerInfoReply existing = ProtocolCodec.Decode<ContainerInfoReply>(recorded);
+            if (existing.Label != label || !SameProperties(existing.Properties, properties))
+            {
+                throw new DaosException(DaosError.Exists, $"container {create.Uuid} exists with another label or other properties");
+            }
+
+            return await DescribeAsync(existing);
         }
 
+        if (labelOwner is not null)
+        {
+            throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+        }
+
+        await _context.StepReachedAsync(ServiceStep.ContainerCreateChecked, create.Uuid);
         var record = new ContainerInfoReply(create.Uuid, label, properties, 0, 0, FirstObjectNumber);
         await WriteAsync(new RdbTransaction()
             .Update(Containers, uuidKey, ProtocolCodec.EncodeToArray(record))
             .Update(ContainerLabels, labelKey, uuidKey)
             .CreateKvs(Attributes, uuidKey, RdbKvsClass.Lexical)
             .CreateKvs(Snapshots, uuidKey, RdbKvsClass.Integer));
+        await _context.StepReachedAsync(ServiceStep.ContainerCreateRecordWritten, create.Uuid);
         return record;
     }, cancellationToken);
+
+    private static bool SameProperties(IReadOnlyList<ContainerProperty> a, ContainerProperty[] b) =>
+        a.Count == b.Length && a.OrderBy(p => p.Id).SequenceEqual(b.OrderBy(p => p.Id));
 
     public Task<ContainerInfoReply> OpenContainerAsync(ContainerOpenRequest open, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {

@@ -14,7 +14,8 @@ namespace Daos.Engine.Pools;
 /// share one RDB. Runs on the engine's system executor; serves only while its replica leads.
 /// </summary>
 /// <remarks>
-/// RDB layout: <c>/pool</c> (<c>label</c>, <c>map</c>), <c>/handles</c> (pool handle → access byte + user),
+/// RDB layout: <c>/pool</c> (<c>label</c>, <c>map</c>; <c>record</c>: the pool's <see cref="PoolShardCreateRequest"/> with
+/// the current map and rank table, written with every map change), <c>/handles</c> (pool handle → access byte + user),
 /// <c>/containers</c> (container uuid → its record), <c>/container-labels</c> (label → uuid),
 /// <c>/container-handles</c> (handle → container uuid, access, pool handle), <c>/attributes/&lt;uuid&gt;</c> (name → value),
 /// <c>/snapshots/&lt;uuid&gt;</c> (integer epoch → name).
@@ -25,6 +26,7 @@ internal sealed partial class PoolService : ReplicatedService
     private static readonly RdbPath Handles = RdbPath.Root.Append("handles");
     private static readonly byte[] MapKey = "map"u8.ToArray();
     private static readonly byte[] LabelKey = "label"u8.ToArray();
+    private static readonly byte[] RecordKey = "record"u8.ToArray();
     private readonly EngineContext _context;
 
     public PoolService(RdbReplica replica, LocalPool pool, EngineContext context)
@@ -71,7 +73,7 @@ internal sealed partial class PoolService : ReplicatedService
         System.Text.Encoding.UTF8.GetBytes(connect.User, value.AsSpan(1));
         await WriteAsync(new RdbTransaction().Update(Handles, Key(connect.Handle), value));
         PoolInfoReply info = await BuildInfoAsync(withSpace: false, cancellationToken);
-        return new PoolConnectReply(info, Pool.MapBytes, Pool.Record.Ranks.Select(r => r.Rank).ToArray());
+        return new PoolConnectReply(info, info.PoolMap, info.Ranks ?? []);
     }, cancellationToken);
 
     public Task<EmptyMessage> DisconnectAsync(PoolHandleRequest disconnect, CancellationToken cancellationToken) => SerializeAsync(async () =>
@@ -111,11 +113,11 @@ internal sealed partial class PoolService : ReplicatedService
 
     private async Task<PoolInfoReply> BuildInfoAsync(bool withSpace, CancellationToken cancellationToken)
     {
-        int handles = await ReadAsync(store => store.Iterate(Handles).Count);
+        (int handles, PoolShardCreateRequest state) = await ReadAsync(store => (store.Iterate(Handles).Count, StateOf(store)));
         PoolSpace space = PoolSpace.Zero;
         if (withSpace)
         {
-            Task<PoolSpace>[] queries = Pool.Record.Ranks
+            Task<PoolSpace>[] queries = state.Ranks
                 .Select(r => _context.Calls.CallAsync<PoolShardQueryRequest, PoolSpace>(TransportAddress.Parse(r.Address),
                     ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Pool.Uuid), cancellationToken))
                 .ToArray();
@@ -137,7 +139,7 @@ internal sealed partial class PoolService : ReplicatedService
             }
         }
 
-        PoolMap map = Pool.Map;
+        PoolMap map = PoolMap.Deserialize(state.PoolMap.Span);
         int disabled = 0;
         foreach (PoolTarget target in map.Targets)
         {
@@ -149,11 +151,110 @@ internal sealed partial class PoolService : ReplicatedService
 
         if (withSpace)
         {
-            disabled = Math.Max(disabled, map.Targets.Count - space.Targets);
+            disabled = Math.Clamp(Math.Max(disabled, map.Targets.Count - space.Targets), 0, map.Targets.Count);
         }
 
-        return new PoolInfoReply(Pool.Uuid, Pool.Record.Label, map.Version, map.Targets.Count, disabled, space,
-            Pool.Record.ServiceRanks, IsLeader ? RankOf(Replica.Id) : LeaderRank, handles);
+        return new PoolInfoReply(Pool.Uuid, state.Label, map.Version, map.Targets.Count, disabled, space,
+            state.ServiceRanks, IsLeader ? RankOf(Replica.Id) : LeaderRank, handles, state.PoolMap, state.Ranks.Select(r => r.Rank).ToArray());
+    }
+
+    /// <summary>
+    /// The pool as the service knows it now: the record with the current map and rank table (pool-map rank i is
+    /// system rank <c>Ranks[i]</c>). A service written before map changes existed has only the map; the ranks are then
+    /// those the pool was created with.
+    /// </summary>
+    private PoolShardCreateRequest StateOf(RdbStore store)
+    {
+        if (store.Lookup(PoolKvs, RecordKey, out ReadOnlyMemory<byte> record) == DaosError.None)
+        {
+            return ProtocolCodec.Decode<PoolShardCreateRequest>(record.ToArray());
+        }
+
+        return store.Lookup(PoolKvs, MapKey, out ReadOnlyMemory<byte> map) == DaosError.None
+            ? Pool.Record with { PoolMap = map.ToArray() }
+            : Pool.Record;
+    }
+
+    /// <summary>
+    /// Applies a map change in one RDB transaction (the map and the rank table move together), then publishes the
+    /// new map to every engine of the pool; engines answer clients holding an older map Stale with this one.
+    /// Extending by ranks already in the map (a retried extend) answers the pool as it is.
+    /// </summary>
+    public Task<PoolInfoReply> ChangeMapAsync(PoolServiceMapChangeRequest change, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await EnsureInitializedAsync();
+        PoolShardCreateRequest state = await ReadAsync(StateOf);
+        PoolMap map = PoolMap.Deserialize(state.PoolMap.Span);
+        PoolMap changed;
+        IReadOnlyList<RankAddress> ranks = state.Ranks;
+        if (change.Kind == PoolMapChangeKind.Extend)
+        {
+            List<RankAddress> added = [.. change.NewRanks.Where(n => !state.Ranks.Any(r => r.Rank == n.Rank))];
+            if (added.Count == 0)
+            {
+                return await BuildInfoAsync(withSpace: false, cancellationToken);
+            }
+
+            if (added.Count != change.NewRanks.Count)
+            {
+                throw new DaosException(DaosError.InvalidArgument, "some of the ranks to add are already in the pool and some are not");
+            }
+
+            changed = map.Extend(added.Count, 1, map.Targets.Count / map.RankCount);
+            ranks = [.. state.Ranks, .. added];
+        }
+        else
+        {
+            int mapRank = -1;
+            for (int i = 0; i < state.Ranks.Count; i++)
+            {
+                if (state.Ranks[i].Rank == change.Rank)
+                {
+                    mapRank = i;
+                }
+            }
+
+            if (mapRank < 0)
+            {
+                throw new DaosException(DaosError.NonExistent, $"rank {change.Rank} holds no targets of pool '{state.Label}'");
+            }
+
+            changed = (change.Kind, change.Target) switch
+            {
+                (PoolMapChangeKind.Exclude, -1) => map.ExcludeRank(mapRank),
+                (PoolMapChangeKind.Exclude, _) => map.Exclude(map.TargetIdOf(mapRank, change.Target)),
+                (PoolMapChangeKind.Drain, -1) => map.DrainRank(mapRank),
+                (PoolMapChangeKind.Drain, _) => map.Drain(map.TargetIdOf(mapRank, change.Target)),
+                (PoolMapChangeKind.Reintegrate, -1) => map.ReintegrateRank(mapRank),
+                (PoolMapChangeKind.Reintegrate, _) => map.Reintegrate(map.TargetIdOf(mapRank, change.Target)),
+                _ => throw new DaosException(DaosError.InvalidArgument, $"unknown pool map change {change.Kind}"),
+            };
+        }
+
+        PoolShardCreateRequest next = state with { PoolMap = changed.Serialize().ToArray(), Ranks = ranks };
+        await WriteAsync(new RdbTransaction()
+            .Update(PoolKvs, MapKey, next.PoolMap.Span)
+            .Update(PoolKvs, RecordKey, ProtocolCodec.EncodeToArray(next)));
+        await PublishAsync(next);
+        return await BuildInfoAsync(withSpace: false, cancellationToken);
+    }, cancellationToken);
+
+    /// <summary>Sends the pool's current map and rank table to every engine of the pool (a rank that is down catches up at the next step-up).</summary>
+    private async Task PublishAsync(PoolShardCreateRequest state)
+    {
+        Task<EmptyMessage>[] sends = state.Ranks
+            .Select(r => _context.Calls.CallAsync<PoolShardCreateRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
+                ProtocolOpcodes.PoolMapPublish, ProtocolTargets.System, state))
+            .ToArray();
+        try
+        {
+            await Task.WhenAll(sends);
+        }
+        catch (DaosException)
+        {
+            // Engines that missed it answer with the older map until the next publish; clients holding the newer
+            // map are accepted by them as is.
+        }
     }
 
     private async Task<Pools.HandleAccessRecord> RequirePoolHandleAsync(Guid handle, bool write)
@@ -188,6 +289,7 @@ internal sealed partial class PoolService : ReplicatedService
             .CreateKvs(RdbPath.Root, "pool"u8, RdbKvsClass.Generic)
             .Update(PoolKvs, LabelKey, System.Text.Encoding.UTF8.GetBytes(Pool.Record.Label))
             .Update(PoolKvs, MapKey, Pool.Record.PoolMap.Span)
+            .Update(PoolKvs, RecordKey, ProtocolCodec.EncodeToArray(Pool.Record))
             .CreateKvs(RdbPath.Root, "handles"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "containers"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "container-labels"u8, RdbKvsClass.Lexical)
@@ -195,6 +297,19 @@ internal sealed partial class PoolService : ReplicatedService
             .CreateKvs(RdbPath.Root, "attributes"u8, RdbKvsClass.Lexical)
             .CreateKvs(RdbPath.Root, "snapshots"u8, RdbKvsClass.Lexical);
         await WriteLayoutAsync(layout, _context.Time, _context.Options.RaftTickInterval);
+
+        // A new leader republishes the map, for engines that were down when it last changed.
+        try
+        {
+            if (IsLeader && await ReadAsync(store => store.KvsExists(PoolKvs, out _)))
+            {
+                await PublishAsync(await ReadAsync(StateOf));
+            }
+        }
+        catch (DaosException)
+        {
+            // Deposed meanwhile: the next leader publishes.
+        }
     }
 
     private async Task BroadcastAsync(Guid container, Guid handle, Protocol.Containers.ShardEventKind kind)

@@ -9,7 +9,13 @@ namespace Daos.Protocol.Management;
 /// <param name="NvmeBytesPerTarget">Bulk data (blob) bytes per target; 0: the engine default.</param>
 /// <param name="Ranks">The ranks to use; empty: every joined rank.</param>
 /// <param name="ServiceReplicas">Pool service replicas (odd); 0: 2 × svc_rf + 1 with the default svc_rf, clamped to the ranks.</param>
-public sealed record PoolCreateRequest(string Label, long ScmBytesPerTarget, long NvmeBytesPerTarget, IReadOnlyList<int> Ranks, int ServiceReplicas)
+/// <param name="Uuid">
+/// The pool's uuid, chosen by the client (message version 2) so that a create retried after an uncertain outcome
+/// names the same pool: the service answers a retry with the pool it already made. Empty: the service picks one
+/// (and a retry cannot be recognised).
+/// </param>
+public sealed record PoolCreateRequest(string Label, long ScmBytesPerTarget, long NvmeBytesPerTarget, IReadOnlyList<int> Ranks, int ServiceReplicas,
+    Guid Uuid = default)
     : IProtocolMessage<PoolCreateRequest>
 {
     /// <inheritdoc/>
@@ -20,6 +26,7 @@ public sealed record PoolCreateRequest(string Label, long ScmBytesPerTarget, lon
         writer.WriteInt64(NvmeBytesPerTarget);
         Fields.WriteRanks(ref writer, Ranks);
         writer.WriteInt32(ServiceReplicas);
+        writer.WriteGuid(Uuid);
     }
 
     /// <inheritdoc/>
@@ -35,6 +42,7 @@ public sealed record PoolCreateRequest(string Label, long ScmBytesPerTarget, lon
             throw new DaosException(DaosError.Protocol, $"service replica count {replicas} is outside 0..15");
         }
 
-        return new PoolCreateRequest(label, scm, nvme, ranks, replicas);
+        Guid uuid = reader.MessageVersion >= 2 ? reader.ReadGuid() : Guid.Empty;
+        return new PoolCreateRequest(label, scm, nvme, ranks, replicas, uuid);
     }
 }

@@ -12,8 +12,11 @@ namespace Daos.Protocol.Pools;
 /// <param name="ServiceRanks">The ranks of the service replicas.</param>
 /// <param name="ServiceLeader">The rank leading the service, or -1.</param>
 /// <param name="Handles">Connected pool handles.</param>
+/// <param name="PoolMap">The serialized pool map at <paramref name="MapVersion"/> (message version 2; empty in older bodies).</param>
+/// <param name="Ranks">The system rank of each pool-map rank, in pool-map order (message version 2; empty in older bodies).</param>
 public sealed record PoolInfoReply(Guid Uuid, string Label, int MapVersion, int TargetsTotal, int TargetsDisabled, PoolSpace Space,
-    IReadOnlyList<int> ServiceRanks, int ServiceLeader, int Handles) : IProtocolMessage<PoolInfoReply>
+    IReadOnlyList<int> ServiceRanks, int ServiceLeader, int Handles, ReadOnlyMemory<byte> PoolMap = default, IReadOnlyList<int>? Ranks = null)
+    : IProtocolMessage<PoolInfoReply>
 {
     /// <inheritdoc/>
     public void Write(ref ProtocolWriter writer)
@@ -27,6 +30,8 @@ public sealed record PoolInfoReply(Guid Uuid, string Label, int MapVersion, int 
         Fields.WriteRanks(ref writer, ServiceRanks);
         writer.WriteInt32(ServiceLeader);
         writer.WriteInt32(Handles);
+        writer.WriteBytes(PoolMap.Span);
+        Fields.WriteRanks(ref writer, Ranks ?? []);
     }
 
     /// <inheritdoc/>
@@ -41,11 +46,19 @@ public sealed record PoolInfoReply(Guid Uuid, string Label, int MapVersion, int 
         int[] service = Fields.ReadRanks(ref reader);
         int leader = reader.ReadInt32();
         int handles = reader.ReadInt32();
+        ReadOnlyMemory<byte> map = ReadOnlyMemory<byte>.Empty;
+        int[] ranks = [];
+        if (reader.MessageVersion >= 2)
+        {
+            map = reader.ReadBytes(ProtocolLimits.PoolMapBytesMax);
+            ranks = Fields.ReadRanks(ref reader);
+        }
+
         if (version < 0 || total < 0 || disabled < 0 || disabled > total || leader < -1 || handles < 0)
         {
             throw new DaosException(DaosError.Protocol, "pool info with a negative or inconsistent count");
         }
 
-        return new PoolInfoReply(uuid, label, version, total, disabled, space, service, leader, handles);
+        return new PoolInfoReply(uuid, label, version, total, disabled, space, service, leader, handles, map.ToArray(), ranks);
     }
 }

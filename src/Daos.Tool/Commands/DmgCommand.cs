@@ -5,7 +5,8 @@ using Daos.Client;
 namespace Daos.Tool.Commands;
 
 /// <summary>
-/// <c>dmg</c>, the administrator's commands over TCP: <c>system query</c>, <c>pool create|list|query|destroy</c>.
+/// <c>dmg</c>, the administrator's commands over TCP: <c>system query</c>, <c>pool create|list|query|destroy</c>, and
+/// the pool map changes <c>pool exclude|drain|reintegrate|extend</c> (in <see cref="DmgPoolMapCommands"/>).
 /// </summary>
 internal static class DmgCommand
 {
@@ -76,6 +77,8 @@ internal static class DmgCommand
             PoolInfo info = await pool.QueryAsync(ct).ConfigureAwait(false);
             await output.WriteLineAsync($"Pool {info.Label} {info.Uuid}").ConfigureAwait(false);
             await WritePoolAsync(output, info).ConfigureAwait(false);
+            await output.WriteLineAsync("  target states (rank: index state):").ConfigureAwait(false);
+            await DmgPoolMapCommands.WriteTargetStatesAsync(output, info).ConfigureAwait(false);
         });
 
         var destroyPool = new Argument<string>("pool") { Description = "Pool label or UUID" };
@@ -88,7 +91,13 @@ internal static class DmgCommand
             await output.WriteLineAsync($"Pool destroyed: {name}").ConfigureAwait(false);
         });
 
-        return new Command("pool", "Pools: create, list, query, destroy") { create, list, query, destroy };
+        var group = new Command("pool", "Pools: create, list, query, destroy, exclude, drain, reintegrate, extend") { create, list, query, destroy };
+        foreach (Command change in DmgPoolMapCommands.Create(runner))
+        {
+            group.Subcommands.Add(change);
+        }
+
+        return group;
     }
 
     private static async Task WritePoolAsync(TextWriter output, PoolInfo pool)

@@ -17,11 +17,19 @@ internal sealed class EngineCluster : IAsyncDisposable
     private readonly Dictionary<int, IEngineStorage> _storageByRank = [];
     private readonly RpcNode _client;
 
-    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage)
+    private readonly int _managementReplicas;
+    private readonly Func<int, Engine.ServiceStep, Guid, Task>? _stepReached;
+
+    /// <summary>Engine-to-engine call timeout (also how long a call to a rank that is down keeps trying to connect).</summary>
+    public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas, Func<int, Engine.ServiceStep, Guid, Task>? stepReached)
     {
         EngineCount = engines;
         Targets = targets;
         _storage = storage;
+        _managementReplicas = managementReplicas;
+        _stepReached = stepReached;
         Network = new InProcessNetwork();
         _client = new RpcNode(Network);
     }
@@ -43,9 +51,22 @@ internal sealed class EngineCluster : IAsyncDisposable
 
     public IEngineStorage Storage(int rank) => _storageByRank[rank];
 
-    public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage)
+    /// <summary>Management addresses clients are given (the first <c>managementReplicas</c> ranks).</summary>
+    public IReadOnlyList<string> ManagementEndpoints => [.. Enumerable.Range(0, _managementReplicas).Select(r => AddressOf(r).ToString())];
+
+    /// <param name="engines">Ranks 0..engines-1.</param>
+    /// <param name="targets">Targets per engine.</param>
+    /// <param name="storage">Each rank's storage.</param>
+    /// <param name="managementReplicas">Ranks 0..n-1 replicate the management service.</param>
+    /// <param name="stepReached">The service step seam of every engine, told which rank reached the step.</param>
+    /// <param name="serviceCallTimeout">Engine-to-engine call timeout; 10 s when null.</param>
+    public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas = 1,
+        Func<int, Engine.ServiceStep, Guid, Task>? stepReached = null, TimeSpan? serviceCallTimeout = null)
     {
-        var cluster = new EngineCluster(engines, targets, storage);
+        var cluster = new EngineCluster(engines, targets, storage, managementReplicas, stepReached)
+        {
+            ServiceCallTimeout = serviceCallTimeout ?? TimeSpan.FromSeconds(10),
+        };
         for (int rank = 0; rank < engines; rank++)
         {
             await cluster.StartEngineAsync(rank);
@@ -83,9 +104,11 @@ internal sealed class EngineCluster : IAsyncDisposable
                 executors.Add(executor);
                 return executor;
             },
-            ManagementReplicas = new Dictionary<int, TransportAddress> { [0] = AddressOf(0) },
+            ManagementReplicas = Enumerable.Range(0, _managementReplicas).ToDictionary(r => r, AddressOf),
+            ServiceStepReached = _stepReached is null ? null : (step, uuid) => _stepReached(rank, step, uuid),
             Seed = 42 + (ulong)rank,
             ScmBytesPerTargetDefault = 1L << 20,
+            ServiceCallTimeout = ServiceCallTimeout,
             NvmeBytesPerTargetDefault = 4L << 20,
         });
     }

@@ -37,7 +37,11 @@ public sealed class ProtocolCodecTests
         ["ObjectQueryMaxReply"] = Sample(new ObjectQueryMaxReply(true, 1234)),
         ["SystemJoin"] = Sample(new SystemJoinRequest(new SystemMember(3, "inproc://engine-3", 4, RankState.Joined))),
         ["SystemQueryReply"] = Sample(new SystemQueryReply("daos_server", [new SystemMember(0, "tcp://127.0.0.1:10001", 8, RankState.Joined), new SystemMember(1, "x", 8, RankState.Stopped)])),
-        ["PoolCreate"] = Sample(new PoolCreateRequest("tank", 1 << 20, 1 << 30, [0, 2], 3)),
+        ["PoolCreate"] = Sample(new PoolCreateRequest("tank", 1 << 20, 1 << 30, [0, 2], 3, B)),
+        ["PoolMapChange"] = Sample(new PoolMapChangeRequest("tank", PoolMapChangeKind.Exclude, 2, 1, [])),
+        ["PoolMapChangeExtend"] = Sample(new PoolMapChangeRequest("tank", PoolMapChangeKind.Extend, -1, -1, [3, 4])),
+        ["PoolServiceMapChange"] = Sample(new PoolServiceMapChangeRequest(A, PoolMapChangeKind.Extend, -1, -1, [new RankAddress(3, "inproc://e3")])),
+        ["PoolServiceMapChangeDrain"] = Sample(new PoolServiceMapChangeRequest(A, PoolMapChangeKind.Drain, 1, -1, [])),
         ["PoolDestroy"] = Sample(new PoolDestroyRequest("tank", true)),
         ["PoolLookup"] = Sample(new PoolLookupRequest(A.ToString())),
         ["PoolLocation"] = Sample(new PoolLocation(A, "tank", [0, 1, 2], [1])),
@@ -47,7 +51,8 @@ public sealed class ProtocolCodecTests
         ["PoolShardDestroy"] = Sample(new PoolShardDestroyRequest(A)),
         ["PoolShardQuery"] = Sample(new PoolShardQueryRequest(B)),
         ["PoolSpace"] = Sample(new PoolSpace(100, 40, 1000, 999, 2)),
-        ["PoolInfo"] = Sample(new PoolInfoReply(A, "tank", 2, 8, 1, new PoolSpace(1, 1, 2, 2, 7), [0, 1, 2], 1, 4)),
+        ["PoolInfo"] = Sample(new PoolInfoReply(A, "tank", 2, 8, 1, new PoolSpace(1, 1, 2, 2, 7), [0, 1, 2], 1, 4,
+            Placement.PoolMap.Create(2, 1, 4).Serialize(), [0, 2])),
         ["PoolConnect"] = Sample(new PoolConnectRequest(A, B, HandleAccess.ReadOnly, "alice")),
         ["PoolConnectReply"] = Sample(new PoolConnectReply(new PoolInfoReply(A, "t", 1, 2, 0, PoolSpace.Zero, [0], 0, 1), new byte[] { 1, 2, 3 }, [4, 5])),
         ["PoolHandle"] = Sample(new PoolHandleRequest(A, B)),
@@ -82,6 +87,47 @@ public sealed class ProtocolCodecTests
         Assert.Equal(bytes, roundTrip(bytes));
     }
 
+    [Fact]
+    public void Version_1_bodies_still_decode_with_the_fields_version_2_added_left_empty()
+    {
+        // A version-1 pool create: no uuid after the service replica count.
+        var old = new PoolCreateRequest("tank", 1 << 20, 1 << 30, [0, 2], 3);
+        byte[] current = ProtocolCodec.EncodeToArray(old);
+        byte[] v1 = [1, .. current.AsSpan(1, current.Length - 1 - 16)];
+        PoolCreateRequest decoded = ProtocolCodec.Decode<PoolCreateRequest>(v1);
+        Assert.Equal(Guid.Empty, decoded.Uuid);
+        Assert.Equal("tank", decoded.Label);
+        Assert.Equal(3, decoded.ServiceReplicas);
+
+        // A version-1 pool info: no map and no rank table after the handle count.
+        var info = new PoolInfoReply(A, "tank", 2, 8, 1, new PoolSpace(1, 1, 2, 2, 7), [0, 1, 2], 1, 4);
+        byte[] infoBytes = ProtocolCodec.EncodeToArray(info);
+        byte[] infoV1 = [1, .. infoBytes.AsSpan(1, infoBytes.Length - 1 - 4 - 4)];
+        PoolInfoReply decodedInfo = ProtocolCodec.Decode<PoolInfoReply>(infoV1);
+        Assert.True(decodedInfo.PoolMap.IsEmpty);
+        Assert.Empty(decodedInfo.Ranks!);
+        Assert.Equal(4, decodedInfo.Handles);
+
+        // The same bytes read as version 2 are short of the new fields.
+        byte[] asV2 = [.. v1];
+        asV2[0] = 2;
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<PoolCreateRequest>(asV2)).Error);
+    }
+
+    [Fact]
+    public void Map_changes_with_inconsistent_fields_are_refused()
+    {
+        byte[] excludeWithRanks = ProtocolCodec.EncodeToArray(new PoolMapChangeRequest("tank", PoolMapChangeKind.Exclude, 1, -1, [2]));
+        byte[] extendWithRank = ProtocolCodec.EncodeToArray(new PoolMapChangeRequest("tank", PoolMapChangeKind.Extend, 1, -1, [2]));
+        byte[] extendWithout = ProtocolCodec.EncodeToArray(new PoolMapChangeRequest("tank", PoolMapChangeKind.Extend, -1, -1, []));
+        byte[] badTarget = ProtocolCodec.EncodeToArray(new PoolMapChangeRequest("tank", PoolMapChangeKind.Drain, 1, -2, []));
+        byte[] badKind = ProtocolCodec.EncodeToArray(new PoolMapChangeRequest("tank", (PoolMapChangeKind)9, 1, -1, []));
+        foreach (byte[] body in new[] { excludeWithRanks, extendWithRank, extendWithout, badTarget, badKind })
+        {
+            Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<PoolMapChangeRequest>(body)).Error);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Every_truncation_and_a_wrong_version_are_protocol_errors(string name)
@@ -96,7 +142,9 @@ public sealed class ProtocolCodecTests
         byte[] extended = [.. bytes, 0];
         Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => roundTrip(extended)).Error);
         byte[] versioned = [.. bytes];
-        versioned[0] = 2;
+        versioned[0] = ProtocolCodec.Version + 1;
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => roundTrip(versioned)).Error);
+        versioned[0] = ProtocolCodec.VersionMin - 1;
         Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => roundTrip(versioned)).Error);
     }
 
