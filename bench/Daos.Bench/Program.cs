@@ -30,6 +30,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "vos-dkey-load")
+        {
+            Vos.VosDkeyLoad.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }
