@@ -753,13 +753,20 @@ internal sealed partial class ContainerStore
         }
     }
 
+    /// <summary>
+    /// Frees <paramref name="victims"/> in slices of at most <see cref="SliceRecords"/> records per heap transaction.
+    /// Taking records out of their trees also rewrites tree nodes (more when whole dkeys empty), so a slice that would
+    /// outgrow the transaction's share of a small WAL (NoSpace while it is built) is abandoned and retried at half
+    /// the size; a single record that still does not fit is a real NoSpace.
+    /// </summary>
     private async ValueTask RemoveRecordsAsync(List<long> victims)
     {
         var batch = new List<Decoded>(SliceRecords);
-        for (int start = 0; start < victims.Count; start += SliceRecords)
+        int slice = SliceRecords;
+        for (int start = 0; start < victims.Count;)
         {
             batch.Clear();
-            int end = Math.Min(victims.Count, start + SliceRecords);
+            int end = Math.Min(victims.Count, start + slice);
             UmemTransaction tx = _heap.Begin();
             try
             {
@@ -768,6 +775,12 @@ internal sealed partial class ContainerStore
                     batch.Add(Decode(victims[i]));
                     Unlink(tx, victims[i]);
                 }
+            }
+            catch (DaosException e) when (e.Error == DaosError.NoSpace && end - start > 1)
+            {
+                tx.Abort();
+                slice = (end - start) / 2;
+                continue;
             }
             catch
             {
@@ -780,6 +793,8 @@ internal sealed partial class ContainerStore
             {
                 Unindex(d);
             }
+
+            start = end;
         }
     }
 

@@ -176,6 +176,31 @@ public sealed class VosTreeTests
     }
 
     [Fact]
+    public async Task Removing_thousands_of_dkeys_at_once_fits_a_small_wal()
+    {
+        // Each removed record here empties a dkey, so a removal slice also rewrites dkey tree nodes; it must still fit
+        // the transaction's share of a 256 KiB WAL (a slice that outgrows it is retried smaller).
+        const int Dkeys = 3000;
+        (SimulatedMedium medium, VosPool pool, VosContainer c) = await NewAsync(Options(heapBytes: 32L << 20) with { WalSizeBytes = 256 * 1024 });
+        long emptyHeap = pool.QuerySpace().HeapUsedBytes;
+        for (int i = 0; i < Dkeys; i++)
+        {
+            await c.UpdateAsync(Hashed, E(1 + (ulong)(i % 2)), Dkey(i), A, K($"value {i}"));
+        }
+
+        await c.PunchObjectAsync(Hashed, E(3));
+        await c.DiscardAsync(E(2), E(2));
+        Assert.Equal(Dkeys / 2 + 1, c.RecordCount);
+        await c.AggregateAsync(E(4));
+        Assert.Equal(0, c.VerifyTrees().Records);
+        Assert.Equal(emptyHeap, pool.QuerySpace().HeapUsedBytes);
+        await pool.DisposeAsync();
+        pool = await VosPool.OpenAsync(medium, null);
+        Assert.Equal(0, (await pool.OpenContainerAsync(ContainerId)).RecordCount);
+        await pool.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_damaged_dkey_node_is_Corrupted_for_that_dkey_only()
     {
         var medium = new SimulatedMedium("dkey-node");
