@@ -36,6 +36,12 @@ public static class Program
             return;
         }
 
+        if (args.Length > 0 && args[0] == "vos-dkey-load")
+        {
+            Vos.VosDkeyLoad.Run(args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

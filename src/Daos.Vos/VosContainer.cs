@@ -33,6 +33,24 @@ public sealed class VosContainer
 
     internal long RecordsLoaded => _store.RecordsLoaded;
 
+    internal long DkeysLoaded => _store.DkeysLoaded;
+
+    internal long TreeNodesRead => _store.TreeNodesRead;
+
+    /// <summary>Checks every tree of the container on the heap against its records and the cache (tests and tools).</summary>
+    internal TreeReport VerifyTrees()
+    {
+        _pool.Enter();
+        try
+        {
+            return _store.VerifyTrees();
+        }
+        finally
+        {
+            _pool.Exit();
+        }
+    }
+
     /// <summary>
     /// Writes a single value at <paramref name="epoch"/> (replacing a write of the same akey at the same epoch).
     /// Values of at least the pool's inline threshold go to the blob store. <paramref name="condition"/> takes the

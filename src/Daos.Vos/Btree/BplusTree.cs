@@ -26,10 +26,13 @@ internal sealed partial class BplusTree
     private readonly int _internalEntryBytes;
     private readonly int _nodeBytes;
     private readonly int _minCount;
+    private readonly StrongBox<long>? _nodeReads;
 
-    private BplusTree(UmemHeap heap, long rootAt, BtreeKeyClass keyClass, int order, int valueBytes, BtreeFeatures features)
+    private BplusTree(UmemHeap heap, long rootAt, BtreeKeyClass keyClass, int order, int valueBytes, BtreeFeatures features,
+        StrongBox<long>? nodeReads = null)
     {
         _heap = heap;
+        _nodeReads = nodeReads;
         RootAt = rootAt;
         KeyClass = keyClass;
         Order = order;
@@ -104,8 +107,12 @@ internal sealed partial class BplusTree
         return new BplusTree(tx.Heap, rootAt, keyClass, order, valueBytes, features);
     }
 
-    /// <summary>Opens the tree whose root is at <paramref name="rootAt"/>, checking the root as hostile input.</summary>
-    public static BplusTree Open(UmemHeap heap, long rootAt)
+    /// <summary>
+    /// Opens the tree whose root is at <paramref name="rootAt"/>, checking the root as hostile input. When
+    /// <paramref name="nodeReads"/> is given, every node this handle reads adds one to it (how owners measure what
+    /// an operation touched).
+    /// </summary>
+    public static BplusTree Open(UmemHeap heap, long rootAt, StrongBox<long>? nodeReads = null)
     {
         if (rootAt < UmemHeap.RootOffset || rootAt % 8 != 0 || rootAt > heap.SizeBytes - BtreeFormat.RootValueAt)
         {
@@ -137,7 +144,7 @@ internal sealed partial class BplusTree
             throw new DaosException(DaosError.Corrupted, $"B+tree root at heap offset {rootAt}: shape fields are out of range");
         }
 
-        var tree = new BplusTree(heap, rootAt, keyClass, order, valueBytes, features);
+        var tree = new BplusTree(heap, rootAt, keyClass, order, valueBytes, features, nodeReads);
         tree.ReadRoot();
         return tree;
     }
@@ -389,6 +396,11 @@ internal sealed partial class BplusTree
         if (at < UmemHeap.RootOffset || at % 8 != 0 || at > _heap.SizeBytes - _nodeBytes)
         {
             throw Corrupt(at, "a node offset is outside the heap");
+        }
+
+        if (_nodeReads is not null)
+        {
+            _nodeReads.Value++;
         }
 
         ReadOnlySpan<byte> h = _heap.Read(at, BtreeFormat.NodeHeaderBytes);

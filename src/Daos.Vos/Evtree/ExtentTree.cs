@@ -37,9 +37,10 @@ internal sealed class ExtentTree
     public static ExtentTree Create(UmemTransaction tx, long rootAt, int order = BtreeFormat.OrderDefault) =>
         new(BplusTree.Create(tx, rootAt, BtreeKeyClass.Triple64, order, ValueBytes, BtreeFeatures.MaxEnd | BtreeFeatures.EmbedFirst));
 
-    public static ExtentTree Open(UmemHeap heap, long rootAt)
+    /// <summary>Opens the extent tree rooted at <paramref name="rootAt"/> (see <see cref="BplusTree.Open"/> for <paramref name="nodeReads"/>).</summary>
+    public static ExtentTree Open(UmemHeap heap, long rootAt, System.Runtime.CompilerServices.StrongBox<long>? nodeReads = null)
     {
-        BplusTree tree = BplusTree.Open(heap, rootAt);
+        BplusTree tree = BplusTree.Open(heap, rootAt, nodeReads);
         if (tree.KeyClass != BtreeKeyClass.Triple64 || tree.ValueBytes != ValueBytes || (tree.Features & BtreeFeatures.MaxEnd) == 0)
         {
             throw new DaosException(DaosError.Corrupted, $"the tree rooted at heap offset {rootAt} is not an extent tree");

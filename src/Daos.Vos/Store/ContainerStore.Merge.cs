@@ -30,6 +30,7 @@ internal sealed partial class ContainerStore
         foreach (ObjectId oid in IndexedObjects())
         {
             ObjectState o = GetOrLoad(oid);
+            LoadAllDkeys(o);
             foreach ((byte[] dkey, DkeyState d) in o.Dkeys)
             {
                 foreach ((byte[] akey, AkeyState a) in d.Akeys)
@@ -196,7 +197,7 @@ internal sealed partial class ContainerStore
                 }
 
                 BlobReservation? blob = await WriteBlobAsync(data.AsMemory(0, length)).ConfigureAwait(false);
-                merged.Add((NextVersion(oid, new Epoch(newest.Epoch)), index, count, blob, data, length));
+                merged.Add((NextVersion(oid, dkey, new Epoch(newest.Epoch)), index, count, blob, data, length));
             }
 
             var batch = new List<Decoded>(victims.Count);
@@ -249,7 +250,7 @@ internal sealed partial class ContainerStore
                     _blob.Cancel(blob);
                 }
 
-                ForgetVersion(oid, merged[i].Version);
+                ForgetVersion(oid, dkey, merged[i].Version);
             }
 
             if (e is DaosException { Error: DaosError.NoSpace })

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Daos.Vos.Bio;
+using Daos.Vos.Btree;
 using Daos.Vos.Evtree;
 using Daos.Vos.Umem;
 using Daos.Vos.Versioning;
@@ -9,10 +10,11 @@ using Daos.Vos.Versioning;
 namespace Daos.Vos.Store;
 
 /// <summary>
-/// One container of a pool: its persistent object index and per-object record lists on the heap, and the volatile
-/// states of recently used objects over them (dkeys, akeys, incarnation logs, value versions, extent entries). Every
-/// change is one heap transaction that writes or frees records together with their index entries; the cached states
-/// change only after that transaction commits, so a failed change leaves nothing behind.
+/// One container of a pool: its persistent trees on the heap (object index, dkey, akey, incarnation log, single-value
+/// and extent trees; see ContainerStore.Trees.cs), and a cache of what recently used objects' trees hold (dkeys,
+/// akeys, incarnation logs, value versions, extent entries), read dkey by dkey. Every change is one heap transaction
+/// that writes or frees records together with their tree entries; the cache changes only after that transaction
+/// commits, so a failed change leaves nothing behind.
 /// </summary>
 internal sealed partial class ContainerStore
 {
@@ -75,7 +77,7 @@ internal sealed partial class ContainerStore
         }
 
         CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
-        VersionStamp version = NextVersion(oid, epoch);
+        VersionStamp version = NextVersion(oid, dkey.Span, epoch);
         BlobReservation? reservation = await WriteBlobAsync(value).ConfigureAwait(false);
         long record;
         var replaced = new List<Decoded>();
@@ -111,17 +113,16 @@ internal sealed partial class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(oid, version);
+            ForgetVersion(oid, dkey.Span, version);
             throw;
         }
 
         await tx.CommitAsync().ConfigureAwait(false);
+        IndexOrHold(record, transactionId);
         foreach (Decoded d in replaced)
         {
             Unindex(d);
         }
-
-        IndexOrHold(record, transactionId);
     }
 
     public async ValueTask WriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
@@ -171,7 +172,7 @@ internal sealed partial class ContainerStore
         }
 
         CheckConditions(condition, UpdateConditions, oid, dkey.Span, akey.Span, epoch);
-        VersionStamp version = NextVersion(oid, epoch);
+        VersionStamp version = NextVersion(oid, dkey.Span, epoch);
         BlobReservation? reservation = hole ? null : await WriteBlobAsync(records).ConfigureAwait(false);
         long record;
         UmemTransaction tx = _heap.Begin();
@@ -195,7 +196,7 @@ internal sealed partial class ContainerStore
                 _blob.Cancel(reservation);
             }
 
-            ForgetVersion(oid, version);
+            ForgetVersion(oid, dkey.Span, version);
             throw;
         }
 
@@ -235,8 +236,8 @@ internal sealed partial class ContainerStore
             }
         }
 
-        GetOrLoad(oid); // the punch is indexed into the object's full state after commit
-        VersionStamp version = NextVersion(oid, epoch);
+        ReadOnlyMemory<byte> scope = kind == RecordKind.ObjectPunch ? default : dkey;
+        VersionStamp version = NextVersion(oid, scope.Span, epoch);
         long record;
         UmemTransaction tx = _heap.Begin();
         try
@@ -247,7 +248,7 @@ internal sealed partial class ContainerStore
         catch
         {
             tx.Abort();
-            ForgetVersion(oid, version);
+            ForgetVersion(oid, scope.Span, version);
             throw;
         }
 
@@ -294,8 +295,8 @@ internal sealed partial class ContainerStore
 
         // One lookup per level, the punch bound from the states found, the value copied straight from the record.
         ObjectState o = GetOrLoad(oid);
-        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
-            || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? state) || state.Singles.Count == 0)
+        DkeyState d = GetOrLoadDkey(o, dkey.ToArray());
+        if (!d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? state) || state.Singles.Count == 0)
         {
             return null;
         }
@@ -450,15 +451,9 @@ internal sealed partial class ContainerStore
                 break;
             }
 
-            ObjectState o = GetOrLoad(oid);
-            VersionStamp objectPunch = o.Log.NewestPunch(bound);
-            foreach (DkeyState d in o.Dkeys.Values)
+            if (ObjectExists(oid, bound))
             {
-                if (DkeyExists(d, bound, objectPunch))
-                {
-                    result.Add(oid);
-                    break;
-                }
+                result.Add(oid);
             }
         }
 
@@ -476,23 +471,27 @@ internal sealed partial class ContainerStore
 
         TrimCache();
         ObjectState o = GetOrLoad(oid);
+        long objectNode = FindObjectNode(oid);
+        if (objectNode == 0)
+        {
+            return result; // dkeys held only in memory are empty placeholders
+        }
+
+        // The dkey tree's cursor seeks straight to the anchor; each dkey is read (whole) as the walk reaches it.
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         VersionStamp objectPunch = o.Log.NewestPunch(bound);
-        foreach ((byte[] key, DkeyState d) in o.Dkeys)
+        BplusTree.Cursor cursor = DkeyTree(objectNode, oid).OpenCursor();
+        for (bool more = after is null ? cursor.SeekFirst() : cursor.Seek(after); more && result.Count < limit; more = cursor.MoveNext())
         {
-            if (result.Count == limit)
-            {
-                break;
-            }
-
-            if (after is not null && o.Dkeys.Comparer.Compare(key, after) <= 0)
+            byte[] key = cursor.Key.ToArray();
+            if (after is not null && o.Dkeys.Comparer.Compare(key, after) == 0)
             {
                 continue;
             }
 
-            if (DkeyExists(d, bound, objectPunch))
+            if (DkeyExists(GetOrLoadDkey(o, key, ReadOffset(cursor.Value)), bound, objectPunch))
             {
-                result.Add(key.AsSpan().ToArray());
+                result.Add(key);
             }
         }
 
@@ -526,28 +525,34 @@ internal sealed partial class ContainerStore
         var result = new List<byte[]>();
         TrimCache();
         ObjectState o = GetOrLoad(oid);
-        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        DkeyState d = GetOrLoadDkey(o, dkey.ToArray());
+        long objectNode = d.IsEmpty ? 0 : FindObjectNode(oid);
+        long dkeyNode = objectNode == 0 ? 0 : FindKeyNode(DkeyTree(objectNode, oid), dkey, akey: false);
+        if (dkeyNode == 0)
         {
             return result;
         }
 
+        // The dkey is in memory whole; the akey tree's cursor gives the order and seeks to the anchor.
         VersionStamp bound = VersionStamp.ReadBound(epoch.Value);
         VersionStamp punch = Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound));
-        foreach ((byte[] key, AkeyState a) in d.Akeys)
+        BplusTree.Cursor cursor = AkeyTree(dkeyNode, oid).OpenCursor();
+        for (bool more = after is null ? cursor.SeekFirst() : cursor.Seek(after); more && result.Count < limit; more = cursor.MoveNext())
         {
-            if (result.Count == limit)
-            {
-                break;
-            }
-
-            if (after is not null && d.Akeys.Comparer.Compare(key, after) <= 0)
+            byte[] key = cursor.Key.ToArray();
+            if (after is not null && d.Akeys.Comparer.Compare(key, after) == 0)
             {
                 continue;
             }
 
+            if (!d.Akeys.TryGetValue(key, out AkeyState? a))
+            {
+                throw Corrupt(dkeyNode, "the akey tree holds an akey the dkey's state does not");
+            }
+
             if (a.Log.Evaluate(bound, punch).Exists)
             {
-                result.Add(key.AsSpan().ToArray());
+                result.Add(key);
             }
         }
 
@@ -624,6 +629,7 @@ internal sealed partial class ContainerStore
         foreach (ObjectId oid in IndexedObjects())
         {
             ObjectState o = GetOrLoad(oid);
+            LoadAllDkeys(o);
             VersionStamp objectPunch = o.Log.NewestPunch(bound);
             foreach (DkeyState d in o.Dkeys.Values)
             {
@@ -704,17 +710,31 @@ internal sealed partial class ContainerStore
         var victims = new List<long>();
         foreach (ObjectId oid in IndexedObjects())
         {
-            GetOrLoad(oid);
-            long at = _heap.Read<long>(FindObjectNode(oid) + RecordFormat.ObjectNodeRecordsAt);
-            while (at != 0)
+            ObjectState o = GetOrLoad(oid);
+            LoadAllDkeys(o);
+            CollectEpochs(o.Log, from, to, victims);
+            foreach (DkeyState d in o.Dkeys.Values)
             {
-                ulong epoch = _heap.Read<ulong>(at + RecordFormat.EpochAt);
-                if (epoch >= from.Value && epoch <= to.Value)
+                CollectEpochs(d.Log, from, to, victims);
+                foreach (AkeyState a in d.Akeys.Values)
                 {
-                    victims.Add(at);
-                }
+                    CollectEpochs(a.Log, from, to, victims);
+                    foreach (SingleVersion v in a.Singles)
+                    {
+                        if (v.Version.Epoch >= from.Value && v.Version.Epoch <= to.Value)
+                        {
+                            victims.Add(v.Record);
+                        }
+                    }
 
-                at = _heap.Read<long>(at + RecordFormat.NextAt);
+                    foreach (ExtentEntry e in a.Extents)
+                    {
+                        if (e.Version.Epoch >= from.Value && e.Version.Epoch <= to.Value)
+                        {
+                            victims.Add(e.Source);
+                        }
+                    }
+                }
             }
         }
 
@@ -722,13 +742,31 @@ internal sealed partial class ContainerStore
         return victims.Count;
     }
 
+    private static void CollectEpochs(Incarnations log, Epoch from, Epoch to, List<long> victims)
+    {
+        for (int i = 0; i < log.PunchCount; i++)
+        {
+            if (log.PunchAt(i).Epoch >= from.Value && log.PunchAt(i).Epoch <= to.Value)
+            {
+                victims.Add(log.PunchRecordAt(i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees <paramref name="victims"/> in slices of at most <see cref="SliceRecords"/> records per heap transaction.
+    /// Taking records out of their trees also rewrites tree nodes (more when whole dkeys empty), so a slice that would
+    /// outgrow the transaction's share of a small WAL (NoSpace while it is built) is abandoned and retried at half
+    /// the size; a single record that still does not fit is a real NoSpace.
+    /// </summary>
     private async ValueTask RemoveRecordsAsync(List<long> victims)
     {
         var batch = new List<Decoded>(SliceRecords);
-        for (int start = 0; start < victims.Count; start += SliceRecords)
+        int slice = SliceRecords;
+        for (int start = 0; start < victims.Count;)
         {
             batch.Clear();
-            int end = Math.Min(victims.Count, start + SliceRecords);
+            int end = Math.Min(victims.Count, start + slice);
             UmemTransaction tx = _heap.Begin();
             try
             {
@@ -737,6 +775,12 @@ internal sealed partial class ContainerStore
                     batch.Add(Decode(victims[i]));
                     Unlink(tx, victims[i]);
                 }
+            }
+            catch (DaosException e) when (e.Error == DaosError.NoSpace && end - start > 1)
+            {
+                tx.Abort();
+                slice = (end - start) / 2;
+                continue;
             }
             catch
             {
@@ -749,6 +793,8 @@ internal sealed partial class ContainerStore
             {
                 Unindex(d);
             }
+
+            start = end;
         }
     }
 
@@ -792,9 +838,17 @@ internal sealed partial class ContainerStore
 
     private void AddPrepared(uint transactionId, long record, VersionStamp version)
     {
+        // Noted in the cached counters now when they are in memory; otherwise when the object or dkey is read.
         if (_objects.TryGetValue(RecordOid(record), out ObjectState? o))
         {
-            NoteVersion(o, version); // otherwise noted when the object is loaded
+            if ((RecordKind)_heap.Read<byte>(record + RecordFormat.KindAt) == RecordKind.ObjectPunch)
+            {
+                NoteVersion(o.Minors, version);
+            }
+            else if (o.Dkeys.TryGetValue(Decode(record).Dkey, out DkeyState? d))
+            {
+                NoteVersion(d.Minors, version);
+            }
         }
 
         if (!_prepared.TryGetValue(transactionId, out List<long>? records))
@@ -820,7 +874,16 @@ internal sealed partial class ContainerStore
         TrimCache();
         foreach (long at in records)
         {
-            GetOrLoad(Decode(at).Oid);
+            Decoded d = Decode(at);
+            ObjectState o = GetOrLoad(d.Oid);
+            if (d.Kind == RecordKind.ObjectPunch)
+            {
+                LoadAllDkeys(o);
+            }
+            else
+            {
+                GetOrLoadDkey(o, d.Dkey);
+            }
         }
 
         UmemTransaction tx = _heap.Begin();
@@ -828,13 +891,13 @@ internal sealed partial class ContainerStore
         {
             foreach (long at in records)
             {
-                Detach(tx, at);
+                DetachPrepared(tx, at);
                 int length = RecordFormat.LengthOf(_heap.Read(at, RecordFormat.HeaderBytes));
                 Span<byte> r = tx.AddRange(at, length);
                 r[RecordFormat.FlagsAt] &= unchecked((byte)~RecordFormat.FlagPrepared);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.TransactionAt..], 0);
                 BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
-                Link(tx, at, prepared: false, Decode(at).Oid);
+                IndexRecord(tx, at);
             }
         }
         catch
@@ -916,14 +979,31 @@ internal sealed partial class ContainerStore
         akey.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length)..]);
         inlineValue.CopyTo(r[(RecordFormat.HeaderBytes + dkey.Length + akey.Length)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(r[RecordFormat.CrcAt..], RecordFormat.Checksum(r));
-        Link(tx, at, transactionId != 0, oid);
+        if (transactionId != 0)
+        {
+            LinkPrepared(tx, at);
+        }
+        else
+        {
+            IndexRecord(tx, at);
+        }
+
         AddToRecordCount(tx, 1);
         return at;
     }
 
+    /// <summary>Takes a record out of its tree (or the prepared list) and frees it with its blob blocks.</summary>
     private void Unlink(UmemTransaction tx, long at)
     {
-        Detach(tx, at);
+        if ((_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagPrepared) != 0)
+        {
+            DetachPrepared(tx, at);
+        }
+        else
+        {
+            UnindexRecord(tx, Decode(at));
+        }
+
         AddToRecordCount(tx, -1);
         FreeRecord(_heap, _blob, tx, at);
     }
@@ -966,22 +1046,36 @@ internal sealed partial class ContainerStore
 
     // ---------------------------------------------------------------- index
 
+    /// <summary>
+    /// Adds a committed record to the cached state, when the object and (for dkey-level records) the dkey are in
+    /// memory; otherwise the trees alone hold it and it is read with its dkey.
+    /// </summary>
     private void Index(Decoded d, long at)
     {
-        ObjectState o = GetOrAdd(d.Oid);
-        NoteVersion(o, d.Version);
+        if (!_objects.TryGetValue(d.Oid, out ObjectState? o))
+        {
+            return;
+        }
+
         if (d.Kind == RecordKind.ObjectPunch)
         {
+            NoteVersion(o.Minors, d.Version);
             o.Log.AddPunch(d.Version, at);
             return;
         }
 
         if (!o.Dkeys.TryGetValue(d.Dkey, out DkeyState? dk))
         {
+            if (!o.AllDkeysLoaded)
+            {
+                return;
+            }
+
             dk = new DkeyState(KeyOrder.ForAkeys(d.Oid.Type));
             o.Dkeys.Add(d.Dkey, dk);
         }
 
+        NoteVersion(dk.Minors, d.Version);
         if (d.Kind == RecordKind.DkeyPunch)
         {
             dk.Log.AddPunch(d.Version, at);
@@ -1017,94 +1111,79 @@ internal sealed partial class ContainerStore
         ak.Log.AddCreate(d.Version);
     }
 
+    /// <summary>Takes a freed record out of the cached state (when its object and dkey are in memory).</summary>
     private void Unindex(Decoded d)
     {
-        ObjectState o = _objects[d.Oid];
+        if (!_objects.TryGetValue(d.Oid, out ObjectState? o))
+        {
+            return;
+        }
+
         if (d.Kind == RecordKind.ObjectPunch)
         {
             o.Log.RemovePunchRecord(d.At);
+            return;
+        }
+
+        if (!o.Dkeys.TryGetValue(d.Dkey, out DkeyState? dk))
+        {
+            return;
+        }
+
+        if (d.Kind == RecordKind.DkeyPunch)
+        {
+            dk.Log.RemovePunchRecord(d.At);
         }
         else
         {
-            DkeyState dk = o.Dkeys[d.Dkey];
-            if (d.Kind == RecordKind.DkeyPunch)
+            AkeyState ak = dk.Akeys[d.Akey];
+            if (d.Kind == RecordKind.AkeyPunch)
             {
-                dk.Log.RemovePunchRecord(d.At);
+                ak.Log.RemovePunchRecord(d.At);
             }
             else
             {
-                AkeyState ak = dk.Akeys[d.Akey];
-                if (d.Kind == RecordKind.AkeyPunch)
+                if (d.Kind == RecordKind.SingleValue)
                 {
-                    ak.Log.RemovePunchRecord(d.At);
+                    ak.Singles.RemoveAt(ak.Singles.BinarySearch(new SingleVersion(d.Version, d.At)));
                 }
                 else
                 {
-                    if (d.Kind == RecordKind.SingleValue)
+                    ak.Extents.RemoveAt(ak.Extents.FindIndex(e => e.Source == d.At));
+                    if (!ak.Extents.Exists(e => !e.IsHole))
                     {
-                        ak.Singles.RemoveAt(ak.Singles.BinarySearch(new SingleVersion(d.Version, d.At)));
+                        ak.RecordSize = 0;
                     }
-                    else
-                    {
-                        ak.Extents.RemoveAt(ak.Extents.FindIndex(e => e.Source == d.At));
-                        if (!ak.Extents.Exists(e => !e.IsHole))
-                        {
-                            ak.RecordSize = 0;
-                        }
-                    }
-
-                    ak.Log.RemoveCreate(d.Version);
                 }
 
-                if (ak.IsEmpty)
-                {
-                    dk.Akeys.Remove(d.Akey);
-                }
+                ak.Log.RemoveCreate(d.Version);
             }
 
-            if (dk.IsEmpty)
+            if (ak.IsEmpty)
             {
-                o.Dkeys.Remove(d.Dkey);
+                dk.Akeys.Remove(d.Akey);
             }
         }
 
-        if (o.IsEmpty)
+        // An emptied dkey leaves memory as it left the trees (its minors are read again, prepared ones included,
+        // if it comes back).
+        if (dk.IsEmpty)
         {
-            Evict(o);
+            o.Dkeys.Remove(d.Dkey);
         }
-    }
-
-    /// <summary>
-    /// The cached state of an object an operation indexes into. Operations load their objects before their
-    /// transaction, so an absent state means the object emptied earlier in this operation and starts afresh.
-    /// </summary>
-    private ObjectState GetOrAdd(ObjectId oid)
-    {
-        if (!_objects.TryGetValue(oid, out ObjectState? o))
-        {
-            o = new ObjectState(KeyOrder.ForDkeys(oid.Type), oid);
-            _objects.Add(oid, o);
-            _lru.AddLast(o.LruNode);
-        }
-
-        return o;
     }
 
     private AkeyState? FindAkey(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey) =>
-        GetOrLoad(oid).Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
-            && d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a) ? a : null;
+        GetOrLoadDkey(oid, dkey).Akeys.TryGetValue(akey.ToArray(), out AkeyState? a) ? a : null;
 
     private VersionStamp PunchBound(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
         ObjectState o = GetOrLoad(oid);
-        VersionStamp punch = o.Log.NewestPunch(bound);
-        if (o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d))
+        DkeyState d = GetOrLoadDkey(o, dkey.ToArray());
+        VersionStamp punch = Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound));
+        if (d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
         {
-            punch = Max(punch, d.Log.NewestPunch(bound));
-            if (d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
-            {
-                punch = Max(punch, a.Log.NewestPunch(bound));
-            }
+            punch = Max(punch, a.Log.NewestPunch(bound));
         }
 
         return punch;
@@ -1113,18 +1192,21 @@ internal sealed partial class ContainerStore
     private bool AkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, ReadOnlySpan<byte> akey, VersionStamp bound)
     {
         ObjectState o = GetOrLoad(oid);
-        if (!o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d) || !d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a))
-        {
-            return false;
-        }
-
-        return a.Log.Evaluate(bound, Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound))).Exists;
+        DkeyState d = GetOrLoadDkey(o, dkey.ToArray());
+        return d.Akeys.TryGetValue(akey.ToArray(), out AkeyState? a)
+            && a.Log.Evaluate(bound, Max(o.Log.NewestPunch(bound), d.Log.NewestPunch(bound))).Exists;
     }
 
-    private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound) =>
-        GetOrLoad(oid) is var o && o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d)
-            && DkeyExists(d, bound, o.Log.NewestPunch(bound));
+    private bool DkeyExists(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp bound)
+    {
+        ObjectState o = GetOrLoad(oid);
+        return DkeyExists(GetOrLoadDkey(o, dkey.ToArray()), bound, o.Log.NewestPunch(bound));
+    }
 
+    /// <summary>
+    /// True when a dkey of the object exists at <paramref name="bound"/>. Dkeys are read one at a time in tree
+    /// order until one exists, so an object that exists is usually decided by its first dkey.
+    /// </summary>
     private bool ObjectExists(ObjectId oid, VersionStamp bound)
     {
         ObjectState o = GetOrLoad(oid);
@@ -1137,6 +1219,26 @@ internal sealed partial class ContainerStore
             }
         }
 
+        if (o.AllDkeysLoaded)
+        {
+            return false;
+        }
+
+        long objectNode = FindObjectNode(oid);
+        if (objectNode != 0)
+        {
+            BplusTree.Cursor cursor = DkeyTree(objectNode, oid).OpenCursor();
+            for (bool more = cursor.SeekFirst(); more; more = cursor.MoveNext())
+            {
+                byte[] key = cursor.Key.ToArray();
+                if (!o.Dkeys.ContainsKey(key) && DkeyExists(GetOrLoadDkey(o, key, ReadOffset(cursor.Value)), bound, objectPunch))
+                {
+                    return true;
+                }
+            }
+        }
+
+        o.AllDkeysLoaded = true;
         return false;
     }
 
@@ -1200,39 +1302,62 @@ internal sealed partial class ContainerStore
     // ---------------------------------------------------------------- versions
 
     /// <summary>
-    /// The stamp of the next change to <paramref name="oid"/> at <paramref name="epoch"/>: minor epochs order changes
-    /// made at one epoch within an object, so a later punch or write at the same epoch wins over an earlier one. The
-    /// object is loaded first, so its counters cover every record it has (prepared ones included).
+    /// The stamp of the next change at <paramref name="epoch"/> to the dkey <paramref name="dkey"/> of
+    /// <paramref name="oid"/> (or, when <paramref name="dkey"/> is empty, to the object itself: a punch). Minor epochs
+    /// order changes made at one epoch, so a later punch or write at the same epoch wins over an earlier one. Changes
+    /// interact only within a dkey and with object punches, so a dkey counts its own minors above the object's, and an
+    /// object punch takes one above every dkey's (it reads them all first). The counters cover every record the
+    /// object has, prepared ones included, because they are read with the records.
     /// </summary>
-    private VersionStamp NextVersion(ObjectId oid, Epoch epoch)
+    private VersionStamp NextVersion(ObjectId oid, ReadOnlySpan<byte> dkey, Epoch epoch)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(GetOrLoad(oid).Minors, epoch.Value, out _);
-        if (minor == ushort.MaxValue - 1)
+        ObjectState o = GetOrLoad(oid);
+        ushort highest = o.Minors.GetValueOrDefault(epoch.Value);
+        Dictionary<ulong, ushort> counters;
+        if (dkey.IsEmpty)
         {
-            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {minor} changes to object {oid}");
+            LoadAllDkeys(o);
+            foreach (DkeyState d in o.Dkeys.Values)
+            {
+                highest = Math.Max(highest, d.Minors.GetValueOrDefault(epoch.Value));
+            }
+
+            counters = o.Minors;
+        }
+        else
+        {
+            counters = GetOrLoadDkey(o, dkey.ToArray()).Minors;
+            highest = Math.Max(highest, counters.GetValueOrDefault(epoch.Value));
         }
 
-        minor++;
-        return new VersionStamp(epoch.Value, minor);
+        if (highest >= ushort.MaxValue - 1)
+        {
+            throw new DaosException(DaosError.Overflow, $"epoch {epoch} already holds {highest} changes to object {oid}");
+        }
+
+        counters[epoch.Value] = (ushort)(highest + 1);
+        return new VersionStamp(epoch.Value, (ushort)(highest + 1));
     }
 
-    private void ForgetVersion(ObjectId oid, VersionStamp version)
+    /// <summary>Gives back the minor <see cref="NextVersion"/> handed out for a change that did not happen.</summary>
+    private void ForgetVersion(ObjectId oid, ReadOnlySpan<byte> dkey, VersionStamp version)
     {
         if (!_objects.TryGetValue(oid, out ObjectState? o))
         {
             return;
         }
 
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrNullRef(o.Minors, version.Epoch);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref minor) && minor == version.Minor)
+        Dictionary<ulong, ushort>? counters = dkey.IsEmpty ? o.Minors
+            : o.Dkeys.TryGetValue(dkey.ToArray(), out DkeyState? d) ? d.Minors : null;
+        if (counters is not null && counters.TryGetValue(version.Epoch, out ushort minor) && minor == version.Minor)
         {
-            minor--;
+            counters[version.Epoch] = (ushort)(minor - 1);
         }
     }
 
-    private static void NoteVersion(ObjectState o, VersionStamp version)
+    private static void NoteVersion(Dictionary<ulong, ushort> counters, VersionStamp version)
     {
-        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(o.Minors, version.Epoch, out _);
+        ref ushort minor = ref CollectionsMarshal.GetValueRefOrAddDefault(counters, version.Epoch, out _);
         if (version.Minor > minor)
         {
             minor = version.Minor;

@@ -35,17 +35,26 @@ internal sealed class AkeyState
     public bool IsEmpty => Log.IsEmpty && Singles.Count == 0 && Extents.Count == 0;
 }
 
-/// <summary>A dkey in memory: its incarnation log and its akeys in the object type's key order.</summary>
+/// <summary>
+/// A dkey in memory, read whole from its dkey node when an operation first touches it: its incarnation log, its
+/// akeys in the object type's key order, and the highest minor epoch used per epoch by its records.
+/// </summary>
 internal sealed class DkeyState(IComparer<byte[]> akeyOrder)
 {
     public Incarnations Log { get; } = new();
+
+    /// <summary>Highest minor epoch used per epoch by this dkey's records (prepared ones included).</summary>
+    public Dictionary<ulong, ushort> Minors { get; } = [];
 
     public SortedDictionary<byte[], AkeyState> Akeys { get; } = new(akeyOrder);
 
     public bool IsEmpty => Log.IsEmpty && Akeys.Count == 0;
 }
 
-/// <summary>An object in memory: its incarnation log and its dkeys in the object type's key order.</summary>
+/// <summary>
+/// An object in memory: its incarnation log, and those of its dkeys that operations have touched (each one whole),
+/// in the object type's key order. <see cref="AllDkeysLoaded"/> says whether every dkey of the object is there.
+/// </summary>
 internal sealed class ObjectState(IComparer<byte[]> dkeyOrder, ObjectId oid)
 {
     public ObjectId Oid { get; } = oid;
@@ -53,12 +62,17 @@ internal sealed class ObjectState(IComparer<byte[]> dkeyOrder, ObjectId oid)
     /// <summary>This object's place in its container's least-recently-used order.</summary>
     public LinkedListNode<ObjectId> LruNode { get; } = new(oid);
 
-    /// <summary>Highest minor epoch used per epoch by this object's records (prepared ones included).</summary>
+    /// <summary>
+    /// Highest minor epoch used per epoch by the object's own records (object punches, prepared ones included).
+    /// A change to a dkey takes a minor above both this and the dkey's; an object punch one above every dkey's.
+    /// </summary>
     public Dictionary<ulong, ushort> Minors { get; } = [];
 
     public Incarnations Log { get; } = new();
 
+    /// <summary>The dkeys read so far (a dkey absent from the heap is held as an empty state once looked up).</summary>
     public SortedDictionary<byte[], DkeyState> Dkeys { get; } = new(dkeyOrder);
 
-    public bool IsEmpty => Log.IsEmpty && Dkeys.Count == 0;
+    /// <summary>True once every dkey in the object's dkey tree has been read into <see cref="Dkeys"/>.</summary>
+    public bool AllDkeysLoaded { get; set; }
 }

@@ -66,6 +66,11 @@ internal sealed class Incarnations
         }
     }
 
+    /// <summary>True when both logs hold the same punches (and records) and the same creations with the same counts.</summary>
+    public bool SameAs(Incarnations other) =>
+        _punches.SequenceEqual(other._punches) && _punchRecords.SequenceEqual(other._punchRecords)
+        && _creates.SequenceEqual(other._creates) && _createCounts.SequenceEqual(other._createCounts);
+
     /// <summary>The newest punch at or below <paramref name="bound"/>, or <see cref="VersionStamp.Zero"/>.</summary>
     public VersionStamp NewestPunch(VersionStamp bound) => NewestAtOrBelow(_punches, bound);
 

@@ -25,10 +25,11 @@ internal static class RecordFormat
 {
     public const ulong RootMagic = 0x31544F4F52534F56; // "VOSROOT1"
     /// <summary>
-    /// VOS layout version. 2: each container indexes its objects in a B+tree and each object keeps its own record
-    /// list; version 1 kept every record of a container in one list and is refused.
+    /// VOS layout version. 3: under the container's object index, each object node heads a dkey tree, each dkey node
+    /// an akey tree, each akey node a single-value tree or an extent tree, and each node an incarnation log tree.
+    /// Version 2 kept one record list per object and version 1 one list per container; both are refused.
     /// </summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
     public const long RootMagicAt = Umem.UmemHeap.RootOffset;
     public const long RootVersionAt = RootMagicAt + 8;
     public const long RootInlineThresholdAt = RootMagicAt + 12;
@@ -41,9 +42,29 @@ internal static class RecordFormat
     public const int ContainerObjectIndexValueBytes = 8;
     public const int ContainerBytes = ContainerObjectIndexAt + 64; // the object index root: Btree.BtreeFormat.RootBytes(8)
 
+    /// <summary>Bytes of the root of a tree whose values are one heap offset (8 bytes).</summary>
+    public const int OffsetTreeRootBytes = 64; // Btree.BtreeFormat.RootBytes(8)
+
+    /// <summary>Bytes of an extent tree's root (24-byte values).</summary>
+    public const int ExtentTreeRootBytes = 80; // Btree.BtreeFormat.RootBytes(24)
+
     public const uint ObjectNodeMagic = 0x4A424F56; // "VOBJ"
-    public const int ObjectNodeBytes = 32;
-    public const int ObjectNodeOidHiAt = 8, ObjectNodeOidLoAt = 16, ObjectNodeRecordsAt = 24;
+    public const int ObjectNodeOidHiAt = 8, ObjectNodeOidLoAt = 16, ObjectNodeIlogAt = 24, ObjectNodeDkeysAt = 88;
+    public const int ObjectNodeBytes = ObjectNodeDkeysAt + OffsetTreeRootBytes;
+
+    public const uint DkeyNodeMagic = 0x594B4456; // "VDKY"
+    public const int DkeyNodeIlogAt = 8, DkeyNodeAkeysAt = 72;
+    public const int DkeyNodeBytes = DkeyNodeAkeysAt + OffsetTreeRootBytes;
+
+    public const uint AkeyNodeMagic = 0x594B4156; // "VAKY"
+    public const int AkeyNodeKindAt = 4, AkeyNodeIlogAt = 8, AkeyNodeValuesAt = 72;
+    public const int AkeyNodeBytes = AkeyNodeValuesAt + ExtentTreeRootBytes;
+
+    /// <summary>Akey node value kinds: no value tree yet, a single-value tree, an extent tree.</summary>
+    public const byte AkeyValuesNone = 0, AkeyValuesSingle = 1, AkeyValuesArray = 2;
+
+    /// <summary>Orders of the trees below the object index (small trees keep their first record in the root).</summary>
+    public const int DkeyTreeOrder = 16, AkeyTreeOrder = 8, SingleTreeOrder = 8, IlogTreeOrder = 4, ExtentTreeOrder = 8;
 
     public const uint RecordMagic = 0x43455256; // "VREC"
     public const int HeaderBytes = 96;

@@ -1,4 +1,5 @@
 using Daos.Harness.Storage;
+using Daos.Vos.Store;
 using Xunit.Abstractions;
 using static Daos.Vos.Tests.Store.VosTestKit;
 
@@ -13,6 +14,7 @@ namespace Daos.Vos.Tests.Store;
 /// </summary>
 public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
 {
+    private static readonly ObjectId NumberedDkeys = ObjectId.Create(ObjectType.DkeyUInt64, ObjectClass.S1, 4);
     private static readonly Guid Second = Guid.Parse("a1b2c3d4-0000-4000-8000-00000000c0de");
 
     [Fact]
@@ -32,6 +34,22 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Every_crash_state_of_a_many_dkey_workload_recovers_to_trees_that_verify()
+    {
+        // Forty dkeys over two objects (hashed and uint64 dkeys), so the dkey trees split, merge and shrink back to an
+        // embedded record under crashes; object punches and discards empty whole subtrees. Every recovered state's
+        // trees are walked and checked (VerifyTrees) as part of its signature.
+        long states = 0;
+        for (ulong seed = 1; seed <= 3; seed++)
+        {
+            states += (await EnumerateAsync(seed + 500, operations: 70, seedsPerPoint: 2, dkeys: 40)).States;
+        }
+
+        output.WriteLine($"{states} crash states checked");
+        Assert.True(states >= 1_000, $"only {states} crash states");
+    }
+
+    [Fact]
     [Trait("Category", "Soak")]
     public async Task Soak_crash_states_of_many_vos_workloads()
     {
@@ -46,7 +64,7 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
 
     private static VosPoolOptions SmallOptions() => Options(inlineThresholdBytes: 128, heapBytes: 1L << 20, blobBytes: 1L << 20) with { WalSizeBytes = 128 * 1024 };
 
-    private static async Task<(long States, long Merged)> EnumerateAsync(ulong seed, int operations, int seedsPerPoint)
+    private static async Task<(long States, long Merged)> EnumerateAsync(ulong seed, int operations, int seedsPerPoint, int dkeys = 3)
     {
         var medium = new SimulatedMedium("crash");
         VosPool pool = await VosPool.CreateAsync(medium, SmallOptions());
@@ -62,22 +80,34 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
         for (int i = 0; i < operations; i++)
         {
             ulong epoch = 10 + (ulong)i;
-            ReadOnlyMemory<byte> dkey = K($"d{random.Next(3)}");
+            ObjectId oid = dkeys > 3 && random.Chance(0.4) ? NumberedDkeys : Hashed;
+            ReadOnlyMemory<byte> dkey = oid == NumberedDkeys ? K((ulong)random.Next(dkeys)) : K($"d{random.Next(dkeys)}");
             int kind = random.Next(11);
+            if (dkeys > 3 && kind == 8)
+            {
+                kind = random.Chance(0.5) ? 12 : 13; // many-dkey workloads punch objects and discard instead
+            }
+
             kinds.Add(kind);
             switch (kind)
             {
                 case 0 or 1 or 2:
-                    await c.UpdateAsync(Hashed, E(epoch), dkey, K("s"), Bytes(random.Chance(0.3) ? 300 : 40, i));
+                    await c.UpdateAsync(oid, E(epoch), dkey, K("s"), Bytes(random.Chance(0.3) ? 300 : 40, i));
                     break;
                 case 3 or 4:
-                    await c.WriteAsync(Hashed, E(epoch), dkey, K("a"), random.Next(20), 16, Bytes(16 * (1 + random.Next(12)), i));
+                    await c.WriteAsync(oid, E(epoch), dkey, K("a"), random.Next(20), 16, Bytes(16 * (1 + random.Next(12)), i));
                     break;
                 case 5:
-                    await c.PunchAkeyAsync(Hashed, E(epoch), dkey, K("s"));
+                    await c.PunchAkeyAsync(oid, E(epoch), dkey, K("s"));
                     break;
                 case 6:
-                    await c.PunchDkeyAsync(Hashed, E(epoch), dkey);
+                    await c.PunchDkeyAsync(oid, E(epoch), dkey);
+                    break;
+                case 12:
+                    await c.PunchObjectAsync(oid, E(epoch));
+                    break;
+                case 13:
+                    await c.DiscardAsync(E(epoch - 1 - (ulong)random.Next(6)), E(epoch - 1));
                     break;
                 case 7:
                     long before = c.MergedRecordCount;
@@ -180,6 +210,9 @@ public sealed class VosCrashEnumerationTests(ITestOutputHelper output)
                 continue;
             }
 
+            // The trees themselves: every tree verifies, names each record once, and agrees with the record count
+            // (their shape is not hashed: a crash between aggregation's slices leaves fewer records that read the same).
+            c.VerifyTrees();
             foreach (ObjectId oid in await ToListAsync(c.ListObjectsAsync(late)))
             {
                 hash = XxHash64.Hash(BitConverter.GetBytes(oid.Lo), hash);

@@ -112,6 +112,14 @@ internal sealed class VosModel
     public bool DkeyExists(ObjectId oid, ulong epoch, byte[] dkey) =>
         _ops.Exists(o => IsWrite(o) && o.Oid == oid && o.Epoch <= epoch && Eq(o.Dkey, dkey) && Above(o, Punch(oid, dkey, o.Akey, epoch)));
 
+    /// <summary>True when the history (as discards left it) holds a write to the akey.</summary>
+    public bool HasWrites(ObjectId oid, byte[] dkey, byte[] akey) =>
+        _ops.Exists(o => IsWrite(o) && o.Oid == oid && Eq(o.Dkey, dkey) && Eq(o.Akey, akey));
+
+    /// <summary>True when the history (as discards left it) holds a punch of the akey itself.</summary>
+    public bool HasPunches(ObjectId oid, byte[] dkey, byte[] akey) =>
+        _ops.Exists(o => o.Kind == Kind.PunchAkey && o.Oid == oid && Eq(o.Dkey, dkey) && Eq(o.Akey, akey));
+
     public bool AkeyExists(ObjectId oid, ulong epoch, byte[] dkey, byte[] akey)
     {
         Op? punch = Punch(oid, dkey, akey, epoch);

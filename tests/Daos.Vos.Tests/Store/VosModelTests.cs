@@ -165,10 +165,59 @@ public sealed class VosModelTests(ITestOutputHelper output)
                 await CheckAsync(container, model, random, readEpoch, $"{where}, query {q} at epoch {readEpoch}");
                 checks++;
             }
+
+            VerifyTrees(container, model, maxEpoch, where);
+            checks++;
         }
 
         await pool.DisposeAsync();
         return (checks, merged);
+    }
+
+    /// <summary>
+    /// Walks the container's heap trees (every tree verified, every record checked against its place, the cache
+    /// against the trees) and compares the akeys they hold with the model: an akey that exists in the model at the
+    /// aggregation floor or the newest epoch has its node; an akey node without a write in the model's history is an error.
+    /// </summary>
+    private static void VerifyTrees(VosContainer container, VosModel model, ulong maxEpoch, string where)
+    {
+        TreeReport report;
+        try
+        {
+            report = container.VerifyTrees();
+        }
+        catch (DaosException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{where}: the heap trees do not verify: {e.Message}");
+        }
+
+        var inTrees = new HashSet<string>();
+        foreach ((ObjectId oid, byte[] dkey, byte[] akey) in report.Akeys)
+        {
+            inTrees.Add($"{oid}/{Convert.ToHexString(dkey)}/{Convert.ToHexString(akey)}");
+        }
+
+        foreach (ObjectId oid in Objects)
+        {
+            for (int d = 0; d < 3; d++)
+            {
+                foreach (int a in (int[])[100, 101, 200, 201])
+                {
+                    string name = $"{oid}/{Convert.ToHexString(Key(d))}/{Convert.ToHexString(Key(a))}";
+                    bool visible = model.AkeyExists(oid, maxEpoch, Key(d), Key(a)) || model.AkeyExists(oid, model.Floor, Key(d), Key(a));
+
+                    if (visible && !inTrees.Contains(name))
+                    {
+                        Assert.Fail($"{where}: akey {name} exists in the model but has no node in the heap trees");
+                    }
+
+                    if (inTrees.Contains(name) && !model.HasWrites(oid, Key(d), Key(a)) && !model.HasPunches(oid, Key(d), Key(a)))
+                    {
+                        Assert.Fail($"{where}: akey {name} has a node in the heap trees but no write or punch in the model");
+                    }
+                }
+            }
+        }
     }
 
     [Fact]

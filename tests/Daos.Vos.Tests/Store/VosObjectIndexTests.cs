@@ -17,7 +17,7 @@ public sealed class VosObjectIndexTests
     private static ObjectId Oid(int i) => ObjectId.Create(ObjectType.MultiHashed, ObjectClass.S1, (ulong)i + 100);
 
     [Fact]
-    public async Task Opening_a_pool_of_20000_records_reads_none_and_a_fetch_reads_only_its_object()
+    public async Task Opening_a_pool_of_20000_records_reads_none_and_a_fetch_reads_only_its_dkey()
     {
         const int Objects = 2000, DkeysPerObject = 5, Epochs = 2;
         var medium = new SimulatedMedium("index");
@@ -47,7 +47,8 @@ public sealed class VosObjectIndexTests
         Assert.Equal(K("v1234.3.2").ToArray(), await c.FetchAsync(Oid(1234), E(5), K("d3"), A));
         Assert.Equal(K("v1234.3.1").ToArray(), await c.FetchAsync(Oid(1234), E(1), K("d3"), A));
         Assert.Equal(1, c.ObjectsLoaded);
-        Assert.Equal(DkeysPerObject * Epochs, c.RecordsLoaded);
+        Assert.Equal(1, c.DkeysLoaded);
+        Assert.Equal(Epochs, c.RecordsLoaded);
 
         VosPage<ObjectId> page = await c.ListObjectsAsync(E(5), VosAnchor.Start, 10);
         Assert.Equal(10, page.Items.Count);
@@ -128,8 +129,10 @@ public sealed class VosObjectIndexTests
         await pool.DisposeAsync();
     }
 
-    [Fact]
-    public async Task A_pool_of_the_previous_layout_version_is_refused_as_incompatible()
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public async Task A_pool_of_an_earlier_layout_version_is_refused_as_incompatible(uint oldVersion)
     {
         var medium = new SimulatedMedium("old");
         VosPool pool = await VosPool.CreateAsync(medium, Options());
@@ -142,9 +145,15 @@ public sealed class VosObjectIndexTests
         int at = image.AsSpan().IndexOf(magic);
         Assert.True(at > 0, "the VOS root was not checkpointed into the heap file");
         Assert.Equal(RecordFormat.Version, BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(at + 8)));
-        // Version 2 becomes version 1: the layout that kept every record in one container list.
-        medium.FlipBit(heapFile, at + 8, 1);
-        medium.FlipBit(heapFile, at + 8, 0);
+        // Version 2 kept one record list per object, version 1 one list per container.
+        for (int bit = 0; bit < 32; bit++)
+        {
+            if ((((RecordFormat.Version ^ oldVersion) >> bit) & 1) != 0)
+            {
+                medium.FlipBit(heapFile, at + 8 + bit / 8, bit % 8);
+            }
+        }
+
         await ThrowsDaos(DaosError.DurableFormatIncompatible, () => VosPool.OpenAsync(medium, null).AsTask());
     }
 

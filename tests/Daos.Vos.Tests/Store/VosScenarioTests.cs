@@ -248,7 +248,18 @@ public sealed class VosScenarioTests
         pool = await VosPool.OpenAsync(medium, null);
         await ThrowsDaos(DaosError.NonExistent, () => pool.OpenContainerAsync(ContainerId).AsTask());
         Assert.Equal(K("kept").ToArray(), await (await pool.OpenContainerAsync(other)).FetchAsync(Lexical, E(3), D, A));
-        Assert.True(pool.QuerySpace().HeapUsedBytes <= empty + 4096, $"{pool.QuerySpace().HeapUsedBytes} used, {empty} when empty");
+        Assert.True(pool.QuerySpace().HeapUsedBytes > empty);
+
+        // What a pool that only ever held the kept container uses, give or take the blob store's free-extent array:
+        // the destroyed container's blob values are freed in dkey order, not block order, so the array grows while
+        // they are freed (to one 16 KiB chunk here) and keeps that capacity.
+        (_, VosPool alone, _) = await NewAsync();
+        await alone.DestroyContainerAsync(ContainerId);
+        VosContainer keptAlone = await alone.CreateContainerAsync(other);
+        await keptAlone.UpdateAsync(Lexical, E(3), D, A, K("kept"));
+        long used = pool.QuerySpace().HeapUsedBytes, aloneUsed = alone.QuerySpace().HeapUsedBytes;
+        Assert.True(used <= aloneUsed + 16384, $"{used} used, {aloneUsed} by the kept container alone");
+        await alone.DisposeAsync();
         await pool.DisposeAsync();
     }
 

@@ -1,4 +1,5 @@
 using Daos.Harness.Storage;
+using Daos.Vos.Store;
 using static Daos.Vos.Tests.Store.VosTestKit;
 
 namespace Daos.Vos.Tests.Store;
@@ -33,6 +34,10 @@ public sealed class VosTransactionTableTests
         byte[] records = new byte[400];
         Assert.Equal(400, (await c.ReadAsync(Hashed, E(2), D, Arr, 0, 4, records)).Length);
         Assert.Equal(Bytes(400, 1), records);
+        // The committed records went into their trees: the dkey D's akey A holds two versions, Arr one extent, and
+        // the akey punch made dkey "other" with a punched akey.
+        TreeReport trees = c.VerifyTrees();
+        Assert.Equal((1, 2, 3, 4, 0), (trees.Objects, trees.Dkeys, trees.Akeys.Count, trees.Records, trees.PreparedRecords));
 
         await pool.DisposeAsync();
         pool = await VosPool.OpenAsync(medium, null);
@@ -113,6 +118,8 @@ public sealed class VosTransactionTableTests
         ArrayReadResult r = await c.ReadAsync(Hashed, E(3), D, Arr, 0, 4, new byte[40]);
         Assert.Equal([new Extent(2, 3)], r.Holes);
         Assert.Empty(await ToListAsync(c.ListDkeysAsync(Hashed, E(9))));
+        TreeReport trees = c.VerifyTrees(); // the aborted records left no node behind (no dkey "d2", no object punch)
+        Assert.Equal((1, 1, 2, 4, 0), (trees.Objects, trees.Dkeys, trees.Akeys.Count, trees.Records, trees.PreparedRecords));
         await pool.DisposeAsync();
     }
 
