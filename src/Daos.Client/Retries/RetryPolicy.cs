@@ -67,19 +67,19 @@ public sealed record RetryPolicy
         {
             try
             {
-                return await attempt(state, ct).ConfigureAwait(false);
+                return await attempt(state, ct);
             }
             catch (DaosException e) when (IsTransient(e.Error) && retry < RetriesMax)
             {
                 if (e.Error != DaosError.Stale)
                 {
                     // A stale map is cured by the refresh alone; the others need the peer to recover or elect.
-                    await Task.Delay(BackoffFor(retry + 1), TimeProvider, ct).ConfigureAwait(false);
+                    await ClockDelay.WaitAsync(TimeProvider, BackoffFor(retry + 1), ct);
                 }
 
                 if (beforeRetry is not null)
                 {
-                    await beforeRetry(state, e, ct).ConfigureAwait(false);
+                    await beforeRetry(state, e, ct);
                 }
             }
         }

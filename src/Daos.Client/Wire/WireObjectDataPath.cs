@@ -54,7 +54,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         }
 
         Acknowledge(await ShardCallAsync<ObjectUpdateRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectUpdate,
-            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct).ConfigureAwait(false));
+            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct));
     }
 
     public async ValueTask<IReadOnlyList<IoResult>> FetchAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, IReadOnlyList<IoDescriptor> iods, Epoch epoch, CancellationToken ct)
@@ -69,7 +69,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         }
 
         ObjectFetchReply reply = await ShardCallAsync<ObjectFetchRequest, ObjectFetchReply>(oid, dkey, ProtocolOpcodes.ObjectFetch,
-            (address, _) => new ObjectFetchRequest(address, epoch, dkey, fetches), ct).ConfigureAwait(false);
+            (address, _) => new ObjectFetchRequest(address, epoch, dkey, fetches), ct);
         if (reply.Results.Count != iods.Count)
         {
             ThrowHelper.Throw(DaosError.Protocol, $"fetch of {iods.Count} akeys answered with {reply.Results.Count} results");
@@ -102,15 +102,15 @@ internal sealed class WireObjectDataPath : IObjectDataPath
 
     public async ValueTask PunchDkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct));
 
     public async ValueTask PunchAkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct));
 
     public async ValueTask PunchExtentsAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct));
 
     public async IAsyncEnumerable<byte[]> ListDkeysAsync(ObjectId oid, Epoch epoch, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -123,7 +123,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             {
                 ReadOnlyMemory<byte> resume = after;
                 ObjectListReply page = await ShardIndexCallAsync<ObjectListRequest, ObjectListReply>(oid, shard, ProtocolOpcodes.ObjectList,
-                    address => new ObjectListRequest(address, epoch, ListKind.Dkeys, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct).ConfigureAwait(false);
+                    address => new ObjectListRequest(address, epoch, ListKind.Dkeys, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct);
                 foreach (ReadOnlyMemory<byte> key in page.Keys)
                 {
                     yield return key.ToArray();
@@ -146,7 +146,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         {
             ReadOnlyMemory<byte> resume = after;
             ObjectListReply page = await ShardCallAsync<ObjectListRequest, ObjectListReply>(oid, dkey, ProtocolOpcodes.ObjectList,
-                (address, _) => new ObjectListRequest(address, epoch, ListKind.Akeys, dkey, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct).ConfigureAwait(false);
+                (address, _) => new ObjectListRequest(address, epoch, ListKind.Akeys, dkey, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct);
             foreach (ReadOnlyMemory<byte> key in page.Keys)
             {
                 yield return key.ToArray();
@@ -168,7 +168,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         {
             long resume = from;
             ObjectListReply page = await ShardCallAsync<ObjectListRequest, ObjectListReply>(oid, dkey, ProtocolOpcodes.ObjectList,
-                (address, _) => new ObjectListRequest(address, epoch, ListKind.Extents, dkey, akey, ReadOnlyMemory<byte>.Empty, resume, ListPageSize), ct).ConfigureAwait(false);
+                (address, _) => new ObjectListRequest(address, epoch, ListKind.Extents, dkey, akey, ReadOnlyMemory<byte>.Empty, resume, ListPageSize), ct);
             foreach (Extent extent in page.Extents)
             {
                 yield return extent;
@@ -186,7 +186,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     public async ValueTask<long?> QueryMaxIndexAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Epoch epoch, CancellationToken ct)
     {
         ObjectQueryMaxReply reply = await ShardCallAsync<ObjectQueryMaxRequest, ObjectQueryMaxReply>(oid, dkey, ProtocolOpcodes.ObjectQueryMax,
-            (address, _) => new ObjectQueryMaxRequest(address, epoch, dkey, akey), ct).ConfigureAwait(false);
+            (address, _) => new ObjectQueryMaxRequest(address, epoch, dkey, akey), ct);
         return reply.HasRecords ? reply.MaxIndex : null;
     }
 
@@ -196,8 +196,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         int shards = _router.AllShards(oid).Count;
         await IoWindow.RunAsync(shards, Options.IoRequestsInFlightMax, (Self: this, Oid: oid), static async (s, shard, token) =>
             s.Self.Acknowledge(await s.Self.ShardIndexCallAsync<ObjectPunchRequest, EpochReply>(s.Oid, shard, ProtocolOpcodes.ObjectPunch,
-                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token).ConfigureAwait(false)),
-            ct).ConfigureAwait(false);
+                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token)),
+            ct);
     }
 
     /// <summary>Sends to the shard holding <paramref name="dkey"/>, re-routing after a Stale answer.</summary>
@@ -212,7 +212,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             {
                 s.Self.CheckOpen();
                 ShardAddress shard = s.Self._router.Route(s.Oid, s.Dkey.Span);
-                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard), shard), token).ConfigureAwait(false);
+                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard), shard), token);
             },
             static (s, error, token) => s.Self.RecoverAsync(error, token),
             ct);
@@ -229,7 +229,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
                 s.Self.CheckOpen();
                 List<ShardAddress> shards = s.Self._router.AllShards(s.Oid);
                 ShardAddress shard = shards[Math.Min(s.Shard, shards.Count - 1)];
-                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard)), token).ConfigureAwait(false);
+                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard)), token);
             },
             static (s, error, token) => s.Self.RecoverAsync(error, token),
             ct);
@@ -238,8 +238,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         where TRequest : IProtocolMessage<TRequest>
         where TReply : IProtocolMessage<TReply>
     {
-        TransportAddress address = await _runtime.AddressOfAsync(shard.Rank, ct).ConfigureAwait(false);
-        return await _runtime.CallAsync<TRequest, TReply>(address, opcode, (uint)shard.TargetIndex, request, ct).ConfigureAwait(false);
+        TransportAddress address = await _runtime.AddressOfAsync(shard.Rank, ct);
+        return await _runtime.CallAsync<TRequest, TReply>(address, opcode, (uint)shard.TargetIndex, request, ct);
     }
 
     private ObjectAddress AddressFor(ObjectId oid, ShardAddress shard) => new(_pool, _container, _handle, shard.MapVersion, oid);
@@ -255,7 +255,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             // The rank may have restarted at another address; a failed refresh leaves the retry to fail on its own.
             try
             {
-                await _runtime.RefreshMembershipAsync(ct).ConfigureAwait(false);
+                await _runtime.RefreshMembershipAsync(ct);
             }
             catch (DaosException)
             {
