@@ -161,20 +161,21 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Whether rank <paramref name="rank"/> is running.</summary>
     public bool IsRunning(int rank) => SlotOf(rank).Engine is not null;
 
-    /// <summary>The running rank whose replica of pool <paramref name="pool"/>'s service leads it now, or null while
-    /// none does (an election, a partition).</summary>
+    /// <summary>
+    /// The running rank whose replica of pool <paramref name="pool"/>'s service leads it, or null while none does (an
+    /// election) or more than one believes it does (a deposed leader cut off by a partition that has not noticed yet).
+    /// </summary>
     public int? PoolServiceLeader(Guid pool)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        foreach (EngineSlot slot in _engines)
-        {
-            if (slot.Engine is { } engine && engine.LeadsPoolService(pool))
-            {
-                return slot.Rank;
-            }
-        }
+        IReadOnlyList<int> leaders = PoolServiceLeaders(pool);
+        return leaders.Count == 1 ? leaders[0] : null;
+    }
 
-        return null;
+    /// <summary>Every running rank whose replica of pool <paramref name="pool"/>'s service believes it leads, in rank order.</summary>
+    public IReadOnlyList<int> PoolServiceLeaders(Guid pool)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return [.. _engines.Where(slot => slot.Engine is { } engine && engine.LeadsPoolService(pool)).Select(slot => slot.Rank)];
     }
 
     /// <summary>
