@@ -32,6 +32,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>How long an engine may take to elect management leaders and join before start fails.</summary>
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Times a TCP cluster draws fresh ports when one was taken before its engine could listen.</summary>
+    private const int TcpPortAttemptsMax = 3;
+
     private readonly TestClusterOptions _options;
     private readonly TimeProvider _time;
     private readonly TransportOptions _transport;
@@ -107,7 +110,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Starts every engine and waits until the management service answers.</summary>
     /// <exception cref="DaosException"><see cref="DaosError.InvalidArgument"/> for bad options (a simulated cluster
-    /// without a scheduler, or started off its thread); <see cref="DaosError.Exists"/> when a TCP port was taken.</exception>
+    /// without a scheduler, or started off its thread); <see cref="DaosError.Exists"/> when TCP ports drawn three times were
+    /// taken before the engines could listen.</exception>
     public static async ValueTask<TestCluster> StartAsync(TestClusterOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -117,6 +121,21 @@ public sealed class TestCluster : IAsyncDisposable
             ThrowHelper.InvalidArgument("a simulated cluster starts inside its scheduler's Run: its engines and clients run on that thread");
         }
 
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, ct);
+            }
+            catch (DaosException e) when (e.Error == DaosError.Exists && options.Network == TestClusterNetwork.Tcp && attempt < TcpPortAttemptsMax)
+            {
+                // Another process took a port between drawing it and listening on it: draw new ones.
+            }
+        }
+    }
+
+    private static async ValueTask<TestCluster> StartOnceAsync(TestClusterOptions options, CancellationToken ct)
+    {
         var cluster = new TestCluster(options);
         try
         {

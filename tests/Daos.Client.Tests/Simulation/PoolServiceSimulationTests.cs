@@ -31,24 +31,34 @@ public sealed class PoolServiceSimulationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Many more seeds and faults. A retried service write can take effect twice (its first attempt committed but the
-    /// reply was lost, e.g. seed 115): the service has no duplicate-request detection yet, so such seeds are reported
-    /// and counted rather than failed; any other violation fails.
+    /// Many more seeds and faults; every seed runs and the failures are reported together. A retried service write
+    /// can take effect twice (its first attempt committed but the reply was lost, e.g. seed 115): the service has no
+    /// duplicate-request detection yet, so such seeds are counted rather than failed; any other violation fails (seed
+    /// 142 reads an attribute value older than two acknowledged writes, around a leader change after a heal).
     /// </summary>
     [Fact]
     [Trait("Category", "Soak")]
     public void Many_seeds()
     {
         var duplicates = new List<ulong>();
+        var failures = new List<string>();
         for (ulong seed = 100; seed < 160; seed++)
         {
-            if (RunSeed(seed, faultRounds: 8, allowDuplicateRetries: true))
+            try
             {
-                duplicates.Add(seed);
+                if (RunSeed(seed, faultRounds: 8, allowDuplicateRetries: true))
+                {
+                    duplicates.Add(seed);
+                }
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or InvalidOperationException)
+            {
+                failures.Add(e.Message);
             }
         }
 
         output.WriteLine($"seeds whose history needs a retried write applied twice: {string.Join(",", duplicates)}");
+        Assert.True(failures.Count == 0, $"{failures.Count} of 60 seeds failed:\n{string.Join("\n", failures)}");
     }
 
     /// <summary>The known gap, pinned: in seed 115 a retried attribute write takes effect twice.</summary>
