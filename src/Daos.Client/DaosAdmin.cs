@@ -42,7 +42,7 @@ public sealed class DaosAdmin
         }
 
         PoolInfoReply reply = await _runtime.ManagementCallAsync<PoolCreateRequest, PoolInfoReply>(ProtocolOpcodes.PoolCreate,
-            new PoolCreateRequest(label, scm, nvme, options.Ranks ?? [], options.ServiceReplicas ?? 0, Guid.NewGuid()), ct, idempotentCreate: true).ConfigureAwait(false);
+            new PoolCreateRequest(label, scm, nvme, options.Ranks ?? [], options.ServiceReplicas ?? 0, _runtime.NewUuid()), ct, idempotentCreate: true);
         PoolInfo info = PoolInfoOf(reply);
         if (options.Ranks is { Count: > 0 } ranks)
         {
@@ -50,7 +50,7 @@ public sealed class DaosAdmin
         }
         else
         {
-            SystemInfo system = await QuerySystemAsync(ct).ConfigureAwait(false);
+            SystemInfo system = await QuerySystemAsync(ct);
             info = info with { Ranks = [.. system.Ranks.Select(r => r.Rank)] };
         }
 
@@ -63,7 +63,7 @@ public sealed class DaosAdmin
     public async ValueTask DestroyPoolAsync(string labelOrUuid, bool force = false, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelOrUuid);
-        await _runtime.ManagementCallAsync<PoolDestroyRequest, EmptyMessage>(ProtocolOpcodes.PoolDestroy, new PoolDestroyRequest(labelOrUuid, force), ct).ConfigureAwait(false);
+        await _runtime.ManagementCallAsync<PoolDestroyRequest, EmptyMessage>(ProtocolOpcodes.PoolDestroy, new PoolDestroyRequest(labelOrUuid, force), ct);
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ public sealed class DaosAdmin
         }
 
         await _runtime.ManagementCallAsync<PoolMapChangeRequest, PoolInfoReply>(ProtocolOpcodes.PoolMapChange,
-            new PoolMapChangeRequest(pool, PoolMapChangeKind.Extend, -1, -1, [.. ranks.Distinct()]), ct).ConfigureAwait(false);
+            new PoolMapChangeRequest(pool, PoolMapChangeKind.Extend, -1, -1, [.. ranks.Distinct()]), ct);
     }
 
     private async ValueTask ChangeMapAsync(string pool, PoolMapChangeKind kind, int rank, int? target, CancellationToken ct)
@@ -116,13 +116,13 @@ public sealed class DaosAdmin
         }
 
         await _runtime.ManagementCallAsync<PoolMapChangeRequest, PoolInfoReply>(ProtocolOpcodes.PoolMapChange,
-            new PoolMapChangeRequest(pool, kind, rank, target ?? -1, []), ct).ConfigureAwait(false);
+            new PoolMapChangeRequest(pool, kind, rank, target ?? -1, []), ct);
     }
 
     /// <summary>Every pool of the system.</summary>
     public async IAsyncEnumerable<PoolInfo> ListPoolsAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        PoolListReply reply = await _runtime.ManagementCallAsync<EmptyMessage, PoolListReply>(ProtocolOpcodes.PoolList, EmptyMessage.Instance, ct).ConfigureAwait(false);
+        PoolListReply reply = await _runtime.ManagementCallAsync<EmptyMessage, PoolListReply>(ProtocolOpcodes.PoolList, EmptyMessage.Instance, ct);
         foreach (PoolLocation pool in reply.Pools)
         {
             yield return ToInfo(pool);
@@ -132,7 +132,7 @@ public sealed class DaosAdmin
     /// <summary>The ranks of the system, their addresses and states.</summary>
     public async ValueTask<SystemInfo> QuerySystemAsync(CancellationToken ct = default)
     {
-        SystemQueryReply reply = await _runtime.RefreshMembershipAsync(ct).ConfigureAwait(false);
+        SystemQueryReply reply = await _runtime.RefreshMembershipAsync(ct);
         var ranks = new RankInfo[reply.Members.Count];
         for (int i = 0; i < ranks.Length; i++)
         {

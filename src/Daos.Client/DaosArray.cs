@@ -48,7 +48,7 @@ public sealed class DaosArray : IAsyncDisposable
 
         var obj = new DaosObject(path, oid);
         await obj.PutAsync(ArrayChunkMap.MetadataDkey, ArrayChunkMap.Akey, ArrayChunkMap.EncodeMetadata(cellSize, chunkSize),
-            new WriteOptions { Condition = WriteCondition.InsertOnly }, ct).ConfigureAwait(false);
+            new WriteOptions { Condition = WriteCondition.InsertOnly }, ct);
         return new DaosArray(obj, cellSize, chunkSize);
     }
 
@@ -60,7 +60,7 @@ public sealed class DaosArray : IAsyncDisposable
         }
 
         var obj = new DaosObject(path, oid);
-        byte[]? metadata = await obj.GetAsync(ArrayChunkMap.MetadataDkey, ArrayChunkMap.Akey, null, ct).ConfigureAwait(false)
+        byte[]? metadata = await obj.GetAsync(ArrayChunkMap.MetadataDkey, ArrayChunkMap.Akey, null, ct)
             ?? throw new DaosException(DaosError.NonExistent, $"array {oid} does not exist (no metadata under dkey 0)");
         (int cell, long chunk) = ArrayChunkMap.DecodeMetadata(metadata, oid);
         return new DaosArray(obj, cell, chunk);
@@ -107,9 +107,9 @@ public sealed class DaosArray : IAsyncDisposable
             ArrayPiece piece = s.Pieces[i];
             int cell = s.Self.CellSize;
             Memory<byte> slice = s.Destination.Slice((int)(piece.RecordOffset * cell), (int)(piece.Count * cell));
-            ArrayReadResult r = await s.Self._object.ReadAsync(ArrayChunkMap.EncodeDkey(piece.Dkey), ArrayChunkMap.Akey, piece.IndexInChunk, slice, cell, s.Options, token).ConfigureAwait(false);
+            ArrayReadResult r = await s.Self._object.ReadAsync(ArrayChunkMap.EncodeDkey(piece.Dkey), ArrayChunkMap.Akey, piece.IndexInChunk, slice, cell, s.Options, token);
             s.Lengths[i] = r.Length;
-        }, ct).ConfigureAwait(false);
+        }, ct);
 
         // If the last piece is visible to its end, no byte of the request lies past the array's end.
         ArrayPiece last = pieces[^1];
@@ -118,7 +118,7 @@ public sealed class DaosArray : IAsyncDisposable
             return destination.Length;
         }
 
-        long size = await GetSizeAsync(options, ct).ConfigureAwait(false);
+        long size = await GetSizeAsync(options, ct);
         return (int)Math.Clamp(size - offset, 0, destination.Length);
     }
 
@@ -128,10 +128,10 @@ public sealed class DaosArray : IAsyncDisposable
     /// <summary>The array size in bytes at the epoch of <paramref name="options"/>.</summary>
     public async ValueTask<long> GetSizeAsync(ReadOptions? options, CancellationToken ct = default)
     {
-        List<ulong> dkeys = await DataDkeysAsync(options, ct).ConfigureAwait(false);
+        List<ulong> dkeys = await DataDkeysAsync(options, ct);
         for (int i = dkeys.Count - 1; i >= 0; i--)
         {
-            long? max = await _object.QueryMaxIndexAsync(ArrayChunkMap.EncodeDkey(dkeys[i]), ArrayChunkMap.Akey, options, ct).ConfigureAwait(false);
+            long? max = await _object.QueryMaxIndexAsync(ArrayChunkMap.EncodeDkey(dkeys[i]), ArrayChunkMap.Akey, options, ct);
             if (max is { } index)
             {
                 return (ArrayChunkMap.RecordIndexOf(dkeys[i], index, ChunkSize) + 1) * CellSize;
@@ -149,7 +149,7 @@ public sealed class DaosArray : IAsyncDisposable
     {
         CheckAligned(size, 0);
         long records = size / CellSize;
-        List<ulong> dkeys = await DataDkeysAsync(null, ct).ConfigureAwait(false);
+        List<ulong> dkeys = await DataDkeysAsync(null, ct);
         ulong lastDkey = 0;
         long lastIndex = -1;
         if (records > 0)
@@ -178,7 +178,7 @@ public sealed class DaosArray : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(punches).ConfigureAwait(false);
+        await Task.WhenAll(punches);
 
         if (records == 0)
         {
@@ -189,14 +189,14 @@ public sealed class DaosArray : IAsyncDisposable
         if (lastDkeyExists)
         {
             byte[] cell = new byte[CellSize];
-            ArrayReadResult present = await _object.ReadAsync(dkeyBytes, ArrayChunkMap.Akey, lastIndex, cell, CellSize, null, ct).ConfigureAwait(false);
+            ArrayReadResult present = await _object.ReadAsync(dkeyBytes, ArrayChunkMap.Akey, lastIndex, cell, CellSize, null, ct);
             if (present.Length > 0)
             {
                 return;
             }
         }
 
-        await _object.WriteAsync(dkeyBytes, ArrayChunkMap.Akey, lastIndex, new byte[CellSize], CellSize, null, ct).ConfigureAwait(false);
+        await _object.WriteAsync(dkeyBytes, ArrayChunkMap.Akey, lastIndex, new byte[CellSize], CellSize, null, ct);
     }
 
     /// <summary>Punches the whole array object, metadata included.</summary>
@@ -237,7 +237,7 @@ public sealed class DaosArray : IAsyncDisposable
     private async ValueTask<List<ulong>> DataDkeysAsync(ReadOptions? options, CancellationToken ct)
     {
         var dkeys = new List<ulong>();
-        await foreach (byte[] key in _object.ListDkeysAsync(options, ct).ConfigureAwait(false))
+        await foreach (byte[] key in _object.ListDkeysAsync(options, ct))
         {
             if (ArrayChunkMap.TryDecodeDkey(key, out ulong value) && value != 0)
             {

@@ -63,7 +63,7 @@ public sealed class DaosClient : IAsyncDisposable
         var runtime = new ClientRuntime(options, node);
         try
         {
-            SystemQueryReply system = await runtime.RefreshMembershipAsync(ct).ConfigureAwait(false);
+            SystemQueryReply system = await runtime.RefreshMembershipAsync(ct);
             if (system.SystemName != options.SystemName)
             {
                 ThrowHelper.InvalidArgument($"the management service serves system '{system.SystemName}', not '{options.SystemName}'");
@@ -73,7 +73,7 @@ public sealed class DaosClient : IAsyncDisposable
         }
         catch
         {
-            await runtime.DisposeAsync().ConfigureAwait(false);
+            await runtime.DisposeAsync();
             throw;
         }
     }
@@ -89,12 +89,12 @@ public sealed class DaosClient : IAsyncDisposable
             ThrowHelper.InvalidArgument($"pool access {(int)access} is not defined");
         }
 
-        PoolLocation location = await _runtime.ManagementCallAsync<PoolLookupRequest, PoolLocation>(ProtocolOpcodes.PoolLookup, new PoolLookupRequest(labelOrUuid), ct).ConfigureAwait(false);
+        PoolLocation location = await _runtime.ManagementCallAsync<PoolLookupRequest, PoolLocation>(ProtocolOpcodes.PoolLookup, new PoolLookupRequest(labelOrUuid), ct);
         var service = new ServiceGroup(_runtime, location.ServiceRanks);
-        var handle = Guid.NewGuid();
+        Guid handle = _runtime.NewUuid();
         HandleAccess wireAccess = access == PoolAccess.ReadOnly ? HandleAccess.ReadOnly : HandleAccess.ReadWrite;
         PoolConnectReply reply = await service.CallAsync<PoolConnectRequest, PoolConnectReply>(ProtocolOpcodes.PoolConnect,
-            new PoolConnectRequest(location.Uuid, handle, wireAccess, Credentials.User), ct).ConfigureAwait(false);
+            new PoolConnectRequest(location.Uuid, handle, wireAccess, Credentials.User), ct);
         service.UpdateReplicas(reply.Info.ServiceRanks, reply.Info.ServiceLeader);
         var map = Daos.Placement.PoolMap.Deserialize(reply.PoolMap.Span);
         IReadOnlyList<int> ranks = reply.Ranks.Count > 0 ? reply.Ranks : reply.Info.Ranks ?? [];
@@ -106,7 +106,7 @@ public sealed class DaosClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await _runtime.DisposeAsync().ConfigureAwait(false);
+            await _runtime.DisposeAsync();
         }
     }
 

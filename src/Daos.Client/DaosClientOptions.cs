@@ -23,6 +23,12 @@ public sealed record DaosClientOptions
     /// </summary>
     public ITransportNetwork? Network { get; init; }
 
+    /// <summary>
+    /// Where new pool and container handles and container uuids come from; null draws random ones. A simulation passes a
+    /// seeded source so that the same seed sends the same bytes.
+    /// </summary>
+    public Func<Guid>? UuidSource { get; init; }
+
     /// <summary>Transport settings (frame size, timeouts, clock); null uses the defaults.</summary>
     public TransportOptions? Transport { get; init; }
 

@@ -83,7 +83,7 @@ public sealed class DaosContainer : IAsyncDisposable
         }
 
         ObjectClass resolved = ObjectClassSelector.Resolve(map, chosen, rf);
-        ulong lo = await NextOidAsync(ct).ConfigureAwait(false);
+        ulong lo = await NextOidAsync(ct);
         return ObjectId.Create(type, resolved, lo);
     }
 
@@ -122,7 +122,7 @@ public sealed class DaosContainer : IAsyncDisposable
     {
         CheckOpen();
         // The service's clock moves past every epoch this handle saw acknowledged, so the snapshot holds all its writes.
-        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.Create, name ?? "", _path.HighestAcknowledgedEpoch, ct).ConfigureAwait(false);
+        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.Create, name ?? "", _path.HighestAcknowledgedEpoch, ct);
         if (reply.Snapshots.Count == 0)
         {
             ThrowHelper.Throw(DaosError.Protocol, "snapshot creation answered without an epoch");
@@ -135,7 +135,7 @@ public sealed class DaosContainer : IAsyncDisposable
     public async IAsyncEnumerable<SnapshotInfo> ListSnapshotsAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         CheckOpen();
-        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.List, "", Epoch.Zero, ct).ConfigureAwait(false);
+        ContainerSnapshotReply reply = await SnapshotCallAsync(SnapshotOperation.List, "", Epoch.Zero, ct);
         foreach (SnapshotEntry entry in reply.Snapshots)
         {
             yield return new SnapshotInfo(entry.Epoch, entry.Name.Length == 0 ? null : entry.Name);
@@ -147,7 +147,7 @@ public sealed class DaosContainer : IAsyncDisposable
     public async ValueTask DestroySnapshotAsync(Epoch epoch, CancellationToken ct = default)
     {
         CheckOpen();
-        await SnapshotCallAsync(SnapshotOperation.Destroy, "", epoch, ct).ConfigureAwait(false);
+        await SnapshotCallAsync(SnapshotOperation.Destroy, "", epoch, ct);
     }
 
     /// <summary>Every property of the container.</summary>
@@ -155,7 +155,7 @@ public sealed class DaosContainer : IAsyncDisposable
     {
         CheckOpen();
         ContainerInfoReply info = await _pool.Service.CallAsync<ContainerHandleRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerQuery,
-            new ContainerHandleRequest(_pool.Uuid, Handle), ct).ConfigureAwait(false);
+            new ContainerHandleRequest(_pool.Uuid, Handle), ct);
         return PropertyMapping.FromWire(info.Properties);
     }
 
@@ -167,7 +167,7 @@ public sealed class DaosContainer : IAsyncDisposable
         changes.Validate();
         CheckWritable();
         await _pool.Service.CallAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties,
-            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes)), ct).ConfigureAwait(false);
+            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes)), ct);
     }
 
     /// <summary>Sets a user attribute.</summary>
@@ -176,7 +176,7 @@ public sealed class DaosContainer : IAsyncDisposable
         CheckAttributeName(name);
         CheckOpen();
         CheckWritable();
-        await AttributeCallAsync(AttributeOperation.Set, name, value, ct).ConfigureAwait(false);
+        await AttributeCallAsync(AttributeOperation.Set, name, value, ct);
     }
 
     /// <summary>A user attribute's value, or null when it is not set.</summary>
@@ -184,7 +184,7 @@ public sealed class DaosContainer : IAsyncDisposable
     {
         CheckAttributeName(name);
         CheckOpen();
-        ContainerAttributeReply reply = await AttributeCallAsync(AttributeOperation.Get, name, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+        ContainerAttributeReply reply = await AttributeCallAsync(AttributeOperation.Get, name, ReadOnlyMemory<byte>.Empty, ct);
         return reply.Found ? reply.Value.ToArray() : null;
     }
 
@@ -194,14 +194,14 @@ public sealed class DaosContainer : IAsyncDisposable
         CheckAttributeName(name);
         CheckOpen();
         CheckWritable();
-        await AttributeCallAsync(AttributeOperation.Delete, name, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+        await AttributeCallAsync(AttributeOperation.Delete, name, ReadOnlyMemory<byte>.Empty, ct);
     }
 
     /// <summary>The names of the user attributes.</summary>
     public async IAsyncEnumerable<string> ListAttributesAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         CheckOpen();
-        ContainerAttributeReply reply = await AttributeCallAsync(AttributeOperation.List, "", ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+        ContainerAttributeReply reply = await AttributeCallAsync(AttributeOperation.List, "", ReadOnlyMemory<byte>.Empty, ct);
         foreach (string name in reply.Names)
         {
             yield return name;
@@ -221,7 +221,7 @@ public sealed class DaosContainer : IAsyncDisposable
             try
             {
                 await _pool.Service.CallAsync<ContainerHandleRequest, EmptyMessage>(ProtocolOpcodes.ContainerClose,
-                    new ContainerHandleRequest(_pool.Uuid, Handle), default).ConfigureAwait(false);
+                    new ContainerHandleRequest(_pool.Uuid, Handle), default);
             }
             catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
                 or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)
@@ -254,13 +254,13 @@ public sealed class DaosContainer : IAsyncDisposable
 
     private async ValueTask<ulong> NextOidAsync(CancellationToken ct)
     {
-        await _oidLock.WaitAsync(ct).ConfigureAwait(false);
+        await _oidLock.WaitAsync(ct);
         try
         {
             if (_nextOid == _oidRangeEnd)
             {
                 ContainerAllocateOidsReply range = await _pool.Service.CallAsync<ContainerAllocateOidsRequest, ContainerAllocateOidsReply>(
-                    ProtocolOpcodes.ContainerAllocateOids, new ContainerAllocateOidsRequest(_pool.Uuid, Handle, OidRangeSize), ct).ConfigureAwait(false);
+                    ProtocolOpcodes.ContainerAllocateOids, new ContainerAllocateOidsRequest(_pool.Uuid, Handle, OidRangeSize), ct);
                 _nextOid = range.First;
                 _oidRangeEnd = range.First + OidRangeSize;
             }

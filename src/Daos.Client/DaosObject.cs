@@ -44,7 +44,7 @@ public sealed class DaosObject
     {
         CheckKey(dkey, "dkey");
         CheckKey(akey, "akey");
-        IReadOnlyList<IoResult> results = await _path.FetchAsync(Id, dkey, [IoDescriptor.Single(akey)], ReadOptions.EpochOf(options), ct).ConfigureAwait(false);
+        IReadOnlyList<IoResult> results = await _path.FetchAsync(Id, dkey, [IoDescriptor.Single(akey)], ReadOptions.EpochOf(options), ct);
         return results[0].Value;
     }
 
@@ -108,10 +108,10 @@ public sealed class DaosObject
         {
             long first = (long)piece * s.PerRequest;
             long count = Math.Min(s.PerRequest, (s.Destination.Length / s.RecordSize) - first);
-            IReadOnlyList<IoResult> r = await s.Self._path.FetchAsync(s.Self.Id, s.Dkey, [IoDescriptor.ArrayRange(s.Akey, s.Index + first, count, s.RecordSize)], s.Epoch, token).ConfigureAwait(false);
+            IReadOnlyList<IoResult> r = await s.Self._path.FetchAsync(s.Self.Id, s.Dkey, [IoDescriptor.ArrayRange(s.Akey, s.Index + first, count, s.RecordSize)], s.Epoch, token);
             s.Results[piece] = r[0];
             CopyVisible(r[0], s.Destination.Span.Slice((int)(first * s.RecordSize), (int)(count * s.RecordSize)), s.Index + first, s.RecordSize);
-        }, ct).ConfigureAwait(false);
+        }, ct);
 
         // Targets list the holes before the last visible record of each piece; the rest of a piece is a hole too. As
         // VOS, the holes after the last visible record of the whole range are implied by Length, not listed.

@@ -29,7 +29,7 @@ public sealed class DaosPool : IAsyncDisposable
         Handle = handle;
         Access = access;
         Router = router;
-        router.Refresh = async token => await RefreshAsync(token).ConfigureAwait(false);
+        router.Refresh = async token => await RefreshAsync(token);
     }
 
     /// <summary>The pool's UUID.</summary>
@@ -58,7 +58,7 @@ public sealed class DaosPool : IAsyncDisposable
     public async ValueTask<PoolInfo> QueryAsync(CancellationToken ct = default)
     {
         CheckOpen();
-        PoolInfoReply reply = await RefreshAsync(ct).ConfigureAwait(false);
+        PoolInfoReply reply = await RefreshAsync(ct);
         var ranks = new SortedSet<int>();
         foreach (int rank in Router.Ranks)
         {
@@ -71,7 +71,7 @@ public sealed class DaosPool : IAsyncDisposable
     /// <summary>Queries the pool service and adopts the map and rank table it answers with, if newer.</summary>
     internal async ValueTask<PoolInfoReply> RefreshAsync(CancellationToken ct)
     {
-        PoolInfoReply reply = await _service.CallAsync<PoolHandleRequest, PoolInfoReply>(ProtocolOpcodes.PoolQuery, new PoolHandleRequest(Uuid, Handle), ct).ConfigureAwait(false);
+        PoolInfoReply reply = await _service.CallAsync<PoolHandleRequest, PoolInfoReply>(ProtocolOpcodes.PoolQuery, new PoolHandleRequest(Uuid, Handle), ct);
         _service.UpdateReplicas(reply.ServiceRanks, reply.ServiceLeader);
         if (!reply.PoolMap.IsEmpty)
         {
@@ -98,8 +98,8 @@ public sealed class DaosPool : IAsyncDisposable
         }
 
         await _service.CallAsync<ContainerCreateRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerCreate,
-            new ContainerCreateRequest(Uuid, Handle, Guid.NewGuid(), PropertyMapping.ToWire(properties)), ct, idempotentCreate: true).ConfigureAwait(false);
-        return await OpenContainerAsync(label, ContainerAccess.ReadWrite, ct).ConfigureAwait(false);
+            new ContainerCreateRequest(Uuid, Handle, _runtime.NewUuid(), PropertyMapping.ToWire(properties)), ct, idempotentCreate: true);
+        return await OpenContainerAsync(label, ContainerAccess.ReadWrite, ct);
     }
 
     /// <summary>Opens a container by label or UUID.</summary>
@@ -118,10 +118,10 @@ public sealed class DaosPool : IAsyncDisposable
             ThrowHelper.Throw(DaosError.NoPermission, $"pool handle of {Label} is read-only; open the container read-only");
         }
 
-        var handle = Guid.NewGuid();
+        Guid handle = _runtime.NewUuid();
         HandleAccess wire = access == ContainerAccess.ReadOnly ? HandleAccess.ReadOnly : HandleAccess.ReadWrite;
         ContainerInfoReply info = await _service.CallAsync<ContainerOpenRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerOpen,
-            new ContainerOpenRequest(Uuid, Handle, labelOrUuid, handle, wire), ct).ConfigureAwait(false);
+            new ContainerOpenRequest(Uuid, Handle, labelOrUuid, handle, wire), ct);
         return new DaosContainer(this, info.Uuid, info.Label, handle, access, PropertyMapping.FromWire(info.Properties));
     }
 
@@ -133,7 +133,7 @@ public sealed class DaosPool : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(labelOrUuid);
         CheckOpen();
         await _service.CallAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy,
-            new ContainerDestroyRequest(Uuid, Handle, labelOrUuid, force), ct).ConfigureAwait(false);
+            new ContainerDestroyRequest(Uuid, Handle, labelOrUuid, force), ct);
     }
 
     /// <summary>Every container of the pool.</summary>
@@ -141,7 +141,7 @@ public sealed class DaosPool : IAsyncDisposable
     {
         CheckOpen();
         ContainerListReply reply = await _service.CallAsync<PoolHandleRequest, ContainerListReply>(ProtocolOpcodes.ContainerList,
-            new PoolHandleRequest(Uuid, Handle), ct).ConfigureAwait(false);
+            new PoolHandleRequest(Uuid, Handle), ct);
         foreach (ContainerInfoReply c in reply.Containers)
         {
             yield return new ContainerInfo { Uuid = c.Uuid, Label = c.Label, SnapshotCount = c.Snapshots, OpenHandles = c.Handles };
@@ -155,7 +155,7 @@ public sealed class DaosPool : IAsyncDisposable
         {
             try
             {
-                await _service.CallAsync<PoolHandleRequest, EmptyMessage>(ProtocolOpcodes.PoolDisconnect, new PoolHandleRequest(Uuid, Handle), default).ConfigureAwait(false);
+                await _service.CallAsync<PoolHandleRequest, EmptyMessage>(ProtocolOpcodes.PoolDisconnect, new PoolHandleRequest(Uuid, Handle), default);
             }
             catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
                 or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)

@@ -32,7 +32,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, LocalPool> _pools = new();
     private readonly EngineContext _context;
     private readonly ContainerHandleCache _handles;
-    private readonly SemaphoreSlim _shardGate = new(1, 1);
+    private readonly AsyncGate _shardGate = new();
     private LocalPoolRegistry? _registry;
     private ManagementService? _management;
     private Task _join = Task.CompletedTask;
@@ -105,6 +105,12 @@ public sealed partial class DaosEngine : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => StopAsync();
+
+    /// <summary>
+    /// Whether this engine's replica of pool <paramref name="uuid"/>'s service leads it now; false when this rank holds
+    /// no replica of it. For harnesses and checkers watching fail-over (clients learn the leader from NotLeader hints).
+    /// </summary>
+    public bool LeadsPoolService(Guid uuid) => PoolOf(uuid)?.Service?.IsLeader == true;
 
     /// <summary>This engine's state of a pool, for tests and checkers.</summary>
     internal LocalPool? PoolOf(Guid uuid) => _pools.TryGetValue(uuid, out LocalPool? pool) ? pool : null;

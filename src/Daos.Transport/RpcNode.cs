@@ -15,7 +15,8 @@ public sealed class RpcNode : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<ushort, RpcHandler> _handlers = new();
     private readonly ConcurrentDictionary<TransportAddress, RpcPeer> _peers = new();
-    private readonly ConcurrentDictionary<RpcConnection, byte> _connections = new();
+    private readonly ConcurrentDictionary<RpcConnection, long> _connections = new();
+    private long _attachCount;
     private readonly List<ITransportListener> _listeners = [];
     private readonly CancellationTokenSource _shutdown = new();
     private int _connectionCount;
@@ -106,7 +107,8 @@ public sealed class RpcNode : IAsyncDisposable
             await listener.DisposeAsync();
         }
 
-        RpcConnection[] connections = [.. _connections.Keys];
+        // In the order they were attached, not hash order: a simulated shutdown must close them the same way every run.
+        RpcConnection[] connections = [.. _connections.OrderBy(c => c.Value).Select(c => c.Key)];
         Logger.Draining(connections.Length);
         foreach (RpcConnection connection in connections)
         {
@@ -153,7 +155,7 @@ public sealed class RpcNode : IAsyncDisposable
         }
 
         var connection = new RpcConnection(transport, this);
-        _connections.TryAdd(connection, 0);
+        _connections.TryAdd(connection, Interlocked.Increment(ref _attachCount));
         connection.Start();
         return connection;
     }

@@ -18,7 +18,7 @@ public sealed class SimulatedNetwork
 
     private readonly Dictionary<(string From, string To), Link> _links = [];
     private readonly Dictionary<string, SimulatedListener> _listeners = new(StringComparer.Ordinal);
-    private readonly HashSet<SimulatedConnection> _connections = [];
+    private readonly SortedDictionary<int, SimulatedConnection> _connections = [];
     private readonly PriorityQueue<Delivery, (long DueTicks, long Sequence)> _inFlight = new();
     private readonly DeterministicRandom _random;
     private readonly ITimer _timer;
@@ -102,7 +102,7 @@ public sealed class SimulatedNetwork
             listener.Close();
         }
 
-        foreach (SimulatedConnection connection in _connections.ToArray())
+        foreach (SimulatedConnection connection in _connections.Values.ToArray())
         {
             if (connection.LocalHost == name)
             {
@@ -113,9 +113,10 @@ public sealed class SimulatedNetwork
 
     internal long NowTicks => Scheduler.Time.GetUtcNow().UtcTicks;
 
-    internal void Register(SimulatedConnection connection) => _connections.Add(connection);
+    // Keyed by id, so a crash aborts connections in the order they were made, not in (per-run) object hash order.
+    internal void Register(SimulatedConnection connection) => _connections.Add(connection.Id, connection);
 
-    internal void Unregister(SimulatedConnection connection) => _connections.Remove(connection);
+    internal void Unregister(SimulatedConnection connection) => _connections.Remove(connection.Id);
 
     internal int NextConnectionId() => ++_nextConnectionId;
 

@@ -66,7 +66,7 @@ internal sealed class DaosArrayStream : Stream
             return 0;
         }
 
-        int read = await _array.ReadAsync(_position, buffer, null, cancellationToken).ConfigureAwait(false);
+        int read = await _array.ReadAsync(_position, buffer, null, cancellationToken);
         _position += read;
         return read;
     }
@@ -81,7 +81,7 @@ internal sealed class DaosArrayStream : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _array.WriteAsync(_position, buffer, null, cancellationToken).ConfigureAwait(false);
+        await _array.WriteAsync(_position, buffer, null, cancellationToken);
         _position += buffer.Length;
     }
 

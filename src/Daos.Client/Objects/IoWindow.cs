@@ -7,7 +7,7 @@ internal static class IoWindow
     {
         if (count == 1)
         {
-            await body(state, 0, ct).ConfigureAwait(false);
+            await body(state, 0, ct);
             return;
         }
 
@@ -22,7 +22,7 @@ internal static class IoWindow
 
         try
         {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            await Task.WhenAll(tasks);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -46,12 +46,12 @@ internal static class IoWindow
                 while ((index = Interlocked.Increment(ref next)) < count)
                 {
                     failed.Token.ThrowIfCancellationRequested();
-                    await body(state, index, failed.Token).ConfigureAwait(false);
+                    await body(state, index, failed.Token);
                 }
             }
             catch
             {
-                await failed.CancelAsync().ConfigureAwait(false);
+                await failed.CancelAsync();
                 throw;
             }
         }

@@ -60,7 +60,7 @@ public sealed record RetryPolicy
         TState state,
         Func<TState, CancellationToken, ValueTask<T>> attempt,
         Func<TState, DaosException, CancellationToken, ValueTask>? beforeRetry,
-        CancellationToken ct) => await RunAsync(state, attempt, beforeRetry, IsTransient, ct).ConfigureAwait(false);
+        CancellationToken ct) => await RunAsync(state, attempt, beforeRetry, IsTransient, ct);
 
     /// <summary>
     /// True for errors a retry of an idempotent create may cure besides the transient ones: the outcome of a write
@@ -83,19 +83,19 @@ public sealed record RetryPolicy
         {
             try
             {
-                return await attempt(state, ct).ConfigureAwait(false);
+                return await attempt(state, ct);
             }
             catch (DaosException e) when (retryable(e.Error) && retry < RetriesMax)
             {
                 if (e.Error != DaosError.Stale)
                 {
                     // A stale map is cured by the refresh alone; the others need the peer to recover or elect.
-                    await Task.Delay(BackoffFor(retry + 1), TimeProvider, ct).ConfigureAwait(false);
+                    await ClockDelay.WaitAsync(TimeProvider, BackoffFor(retry + 1), ct);
                 }
 
                 if (beforeRetry is not null)
                 {
-                    await beforeRetry(state, e, ct).ConfigureAwait(false);
+                    await beforeRetry(state, e, ct);
                 }
             }
         }

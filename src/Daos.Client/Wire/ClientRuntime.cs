@@ -35,6 +35,9 @@ internal sealed class ClientRuntime : IAsyncDisposable
 
     public RetryPolicy Retry => Options.Retry;
 
+    /// <summary>A new handle or container uuid, from <see cref="DaosClientOptions.UuidSource"/> when one is given.</summary>
+    public Guid NewUuid() => Options.UuidSource is { } source ? source() : Guid.NewGuid();
+
     /// <summary>One request, one typed reply; a failure status becomes the engine's <see cref="DaosException"/>.</summary>
     public async ValueTask<TReply> CallAsync<TRequest, TReply>(TransportAddress address, ushort opcode, uint target, TRequest request, CancellationToken ct)
         where TRequest : IProtocolMessage<TRequest>
@@ -42,7 +45,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
     {
         byte[] body = ProtocolCodec.EncodeToArray(request);
         byte[] owned;
-        using (RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct).ConfigureAwait(false))
+        using (RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct))
         {
             ProtocolErrors.ThrowIfFailed(response);
 
@@ -69,7 +72,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
         where TReply : IProtocolMessage<TReply>
     {
         byte[] body = ProtocolCodec.EncodeToArray(request);
-        using RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct).ConfigureAwait(false);
+        using RpcResponse response = await Node.GetPeer(address).SendAsync(opcode, target, body, 0, null, ct);
         ProtocolErrors.ThrowIfFailed(response);
         return own(ProtocolCodec.Decode<TReply>(response.Body), state);
     }
@@ -130,7 +133,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
             return known;
         }
 
-        await RefreshMembershipAsync(ct).ConfigureAwait(false);
+        await RefreshMembershipAsync(ct);
         return _ranks.TryGetValue(rank, out known)
             ? known
             : throw new DaosException(DaosError.Unreachable, $"rank {rank} is not a member of the system");
@@ -139,7 +142,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
     /// <summary>Re-reads the membership (after a rank became unreachable: it may have restarted elsewhere).</summary>
     public async ValueTask<SystemQueryReply> RefreshMembershipAsync(CancellationToken ct)
     {
-        SystemQueryReply reply = await ManagementCallAsync<EmptyMessage, SystemQueryReply>(ProtocolOpcodes.SystemQuery, EmptyMessage.Instance, ct).ConfigureAwait(false);
+        SystemQueryReply reply = await ManagementCallAsync<EmptyMessage, SystemQueryReply>(ProtocolOpcodes.SystemQuery, EmptyMessage.Instance, ct);
         foreach (SystemMember member in reply.Members)
         {
             if (TransportAddress.TryParse(member.Address, out TransportAddress address))

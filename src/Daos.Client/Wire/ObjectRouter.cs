@@ -64,7 +64,7 @@ internal sealed class ObjectRouter
     {
         if (!Update(newer) && newer.Version > MapVersion && Refresh is { } refresh)
         {
-            await refresh(ct).ConfigureAwait(false);
+            await refresh(ct);
         }
     }
 

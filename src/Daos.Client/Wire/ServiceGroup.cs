@@ -52,8 +52,8 @@ internal sealed class ServiceGroup
             static async (s, token) =>
             {
                 int rank = s.Self.LeaderGuess;
-                var address = await s.Self._runtime.AddressOfAsync(rank, token).ConfigureAwait(false);
-                return await s.Self._runtime.CallAsync<TRequest, TReply>(address, s.Opcode, ProtocolTargets.System, s.Request, token).ConfigureAwait(false);
+                var address = await s.Self._runtime.AddressOfAsync(rank, token);
+                return await s.Self._runtime.CallAsync<TRequest, TReply>(address, s.Opcode, ProtocolTargets.System, s.Request, token);
             },
             static (s, error, _) =>
             {

@@ -54,7 +54,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         }
 
         Acknowledge(await ShardCallAsync<ObjectUpdateRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectUpdate,
-            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct).ConfigureAwait(false));
+            (address, _) => new ObjectUpdateRequest(address, ServerEpoch, (UpdateCondition)condition, dkey, updates), ct));
     }
 
     public async ValueTask<IReadOnlyList<IoResult>> FetchAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, IReadOnlyList<IoDescriptor> iods, Epoch epoch, CancellationToken ct)
@@ -75,13 +75,13 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             {
                 s.Self.CheckOpen();
                 ShardAddress shard = s.Self._router.Route(s.Oid, s.Dkey.Span);
-                TransportAddress address = await s.Self._runtime.AddressOfAsync(shard.Rank, token).ConfigureAwait(false);
+                TransportAddress address = await s.Self._runtime.AddressOfAsync(shard.Rank, token);
                 return await s.Self._runtime.CallAsync<ObjectFetchRequest, ObjectFetchReply, IReadOnlyList<IoDescriptor>, IReadOnlyList<IoResult>>(
                     address, ProtocolOpcodes.ObjectFetch, (uint)shard.TargetIndex, new ObjectFetchRequest(s.Self.AddressFor(s.Oid, shard), s.Epoch, s.Dkey, s.Fetches),
-                    s.Iods, OwnResults, token).ConfigureAwait(false);
+                    s.Iods, OwnResults, token);
             },
             static (s, error, token) => s.Self.RecoverAsync(error, token),
-            ct).ConfigureAwait(false);
+            ct);
     }
 
     /// <summary>Copies each value out of a fetch reply that still points into the pooled response body.</summary>
@@ -119,15 +119,15 @@ internal sealed class WireObjectDataPath : IObjectDataPath
 
     public async ValueTask PunchDkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Dkey, dkey, ReadOnlyMemory<byte>.Empty, default), ct));
 
     public async ValueTask PunchAkeyAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Akey, dkey, akey, default), ct));
 
     public async ValueTask PunchExtentsAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records, CancellationToken ct) =>
         Acknowledge(await ShardCallAsync<ObjectPunchRequest, EpochReply>(oid, dkey, ProtocolOpcodes.ObjectPunch,
-            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct).ConfigureAwait(false));
+            (address, _) => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Extents, dkey, akey, records), ct));
 
     public async IAsyncEnumerable<byte[]> ListDkeysAsync(ObjectId oid, Epoch epoch, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -140,7 +140,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             {
                 ReadOnlyMemory<byte> resume = after;
                 ObjectListReply page = await ShardIndexCallAsync<ObjectListRequest, ObjectListReply>(oid, shard, ProtocolOpcodes.ObjectList,
-                    address => new ObjectListRequest(address, epoch, ListKind.Dkeys, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct).ConfigureAwait(false);
+                    address => new ObjectListRequest(address, epoch, ListKind.Dkeys, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct);
                 foreach (ReadOnlyMemory<byte> key in page.Keys)
                 {
                     yield return key.ToArray();
@@ -163,7 +163,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         {
             ReadOnlyMemory<byte> resume = after;
             ObjectListReply page = await ShardCallAsync<ObjectListRequest, ObjectListReply>(oid, dkey, ProtocolOpcodes.ObjectList,
-                (address, _) => new ObjectListRequest(address, epoch, ListKind.Akeys, dkey, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct).ConfigureAwait(false);
+                (address, _) => new ObjectListRequest(address, epoch, ListKind.Akeys, dkey, ReadOnlyMemory<byte>.Empty, resume, 0, ListPageSize), ct);
             foreach (ReadOnlyMemory<byte> key in page.Keys)
             {
                 yield return key.ToArray();
@@ -185,7 +185,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         {
             long resume = from;
             ObjectListReply page = await ShardCallAsync<ObjectListRequest, ObjectListReply>(oid, dkey, ProtocolOpcodes.ObjectList,
-                (address, _) => new ObjectListRequest(address, epoch, ListKind.Extents, dkey, akey, ReadOnlyMemory<byte>.Empty, resume, ListPageSize), ct).ConfigureAwait(false);
+                (address, _) => new ObjectListRequest(address, epoch, ListKind.Extents, dkey, akey, ReadOnlyMemory<byte>.Empty, resume, ListPageSize), ct);
             foreach (Extent extent in page.Extents)
             {
                 yield return extent;
@@ -203,7 +203,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     public async ValueTask<long?> QueryMaxIndexAsync(ObjectId oid, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Epoch epoch, CancellationToken ct)
     {
         ObjectQueryMaxReply reply = await ShardCallAsync<ObjectQueryMaxRequest, ObjectQueryMaxReply>(oid, dkey, ProtocolOpcodes.ObjectQueryMax,
-            (address, _) => new ObjectQueryMaxRequest(address, epoch, dkey, akey), ct).ConfigureAwait(false);
+            (address, _) => new ObjectQueryMaxRequest(address, epoch, dkey, akey), ct);
         return reply.HasRecords ? reply.MaxIndex : null;
     }
 
@@ -213,8 +213,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         int shards = _router.AllShards(oid).Count;
         await IoWindow.RunAsync(shards, Options.IoRequestsInFlightMax, (Self: this, Oid: oid), static async (s, shard, token) =>
             s.Self.Acknowledge(await s.Self.ShardIndexCallAsync<ObjectPunchRequest, EpochReply>(s.Oid, shard, ProtocolOpcodes.ObjectPunch,
-                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token).ConfigureAwait(false)),
-            ct).ConfigureAwait(false);
+                address => new ObjectPunchRequest(address, ServerEpoch, PunchKind.Object, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, default), token)),
+            ct);
     }
 
     /// <summary>Sends to the shard holding <paramref name="dkey"/>, re-routing after a Stale answer.</summary>
@@ -229,7 +229,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
             {
                 s.Self.CheckOpen();
                 ShardAddress shard = s.Self._router.Route(s.Oid, s.Dkey.Span);
-                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard), shard), token).ConfigureAwait(false);
+                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard), shard), token);
             },
             static (s, error, token) => s.Self.RecoverAsync(error, token),
             ct);
@@ -246,7 +246,7 @@ internal sealed class WireObjectDataPath : IObjectDataPath
                 s.Self.CheckOpen();
                 List<ShardAddress> shards = s.Self._router.AllShards(s.Oid);
                 ShardAddress shard = shards[Math.Min(s.Shard, shards.Count - 1)];
-                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard)), token).ConfigureAwait(false);
+                return await s.Self.SendAsync<TRequest, TReply>(shard, s.Opcode, s.Build(s.Self.AddressFor(s.Oid, shard)), token);
             },
             static (s, error, token) => s.Self.RecoverAsync(error, token),
             ct);
@@ -255,8 +255,8 @@ internal sealed class WireObjectDataPath : IObjectDataPath
         where TRequest : IProtocolMessage<TRequest>
         where TReply : IProtocolMessage<TReply>
     {
-        TransportAddress address = await _runtime.AddressOfAsync(shard.Rank, ct).ConfigureAwait(false);
-        return await _runtime.CallAsync<TRequest, TReply>(address, opcode, (uint)shard.TargetIndex, request, ct).ConfigureAwait(false);
+        TransportAddress address = await _runtime.AddressOfAsync(shard.Rank, ct);
+        return await _runtime.CallAsync<TRequest, TReply>(address, opcode, (uint)shard.TargetIndex, request, ct);
     }
 
     private ObjectAddress AddressFor(ObjectId oid, ShardAddress shard) => new(_pool, _container, _handle, shard.MapVersion, oid);
@@ -265,14 +265,14 @@ internal sealed class WireObjectDataPath : IObjectDataPath
     {
         if (error is StaleMapException { PoolMap.IsEmpty: false } stale)
         {
-            await _router.AdoptStaleAsync(PoolMap.Deserialize(stale.PoolMap.Span), ct).ConfigureAwait(false);
+            await _router.AdoptStaleAsync(PoolMap.Deserialize(stale.PoolMap.Span), ct);
         }
         else if (error.Error is DaosError.Unreachable or DaosError.Timeout)
         {
             // The rank may have restarted at another address; a failed refresh leaves the retry to fail on its own.
             try
             {
-                await _runtime.RefreshMembershipAsync(ct).ConfigureAwait(false);
+                await _runtime.RefreshMembershipAsync(ct);
             }
             catch (DaosException)
             {

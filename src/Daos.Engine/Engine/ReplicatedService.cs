@@ -12,7 +12,7 @@ namespace Daos.Engine.Engine;
 /// </summary>
 internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _serial = new(1, 1);
+    private readonly AsyncGate _serial = new();
 
     public RdbReplica Replica { get; } = replica;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Daos.Engine.Engine;
 using Daos.Vos;
 
 namespace Daos.Engine.Targets;
@@ -17,7 +18,7 @@ internal sealed class TargetShard(int targetIndex, VosPool pool) : IAsyncDisposa
 
     public VosPool Pool { get; } = pool;
 
-    public SemaphoreSlim Gate { get; } = new(1, 1);
+    public AsyncGate Gate { get; } = new();
 
     /// <summary>The container shard, opened or created; call holding <see cref="Gate"/>.</summary>
     public async ValueTask<VosContainer> GetContainerAsync(Guid uuid)

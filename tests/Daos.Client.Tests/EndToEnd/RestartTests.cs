@@ -26,9 +26,13 @@ public sealed class RestartTests : IDisposable
     public Task Memory_every_acknowledged_write_survives_a_crash_that_drops_what_was_not_durable(ulong seed) =>
         KillRestartAndVerifyAsync(TestClusterStorage.Memory, seed);
 
-    private static async Task KillRestartAndVerifyAsync(TestClusterStorage storage, ulong seed)
+    [Fact]
+    public Task Tcp_every_acknowledged_write_survives_engines_killed_and_restarted_on_their_ports() =>
+        KillRestartAndVerifyAsync(TestClusterStorage.Memory, seed: 4, TestClusterNetwork.Tcp);
+
+    private static async Task KillRestartAndVerifyAsync(TestClusterStorage storage, ulong seed, TestClusterNetwork network = TestClusterNetwork.InProcess)
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 3, TargetsPerEngine = 2, Storage = storage, Seed = seed });
+        await using TestCluster cluster = await TestCluster.StartAsync(new TestClusterOptions { Engines = 3, TargetsPerEngine = 2, Storage = storage, Seed = seed, Network = network });
         await using DaosClient client = await cluster.ConnectClientAsync();
 
         // The writer racing the kill gives up fast: its unacknowledged writes are simply not promised.

@@ -18,12 +18,12 @@ internal sealed class EngineCluster : IAsyncDisposable
     private readonly RpcNode _client;
 
     private readonly int _managementReplicas;
-    private readonly Func<int, Engine.ServiceStep, Guid, Task>? _stepReached;
+    private readonly Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? _stepReached;
 
     /// <summary>Engine-to-engine call timeout (also how long a call to a rank that is down keeps trying to connect).</summary>
     public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas, Func<int, Engine.ServiceStep, Guid, Task>? stepReached)
+    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas, Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached)
     {
         EngineCount = engines;
         Targets = targets;
@@ -61,7 +61,7 @@ internal sealed class EngineCluster : IAsyncDisposable
     /// <param name="stepReached">The service step seam of every engine, told which rank reached the step.</param>
     /// <param name="serviceCallTimeout">Engine-to-engine call timeout; 10 s when null.</param>
     public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas = 1,
-        Func<int, Engine.ServiceStep, Guid, Task>? stepReached = null, TimeSpan? serviceCallTimeout = null)
+        Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached = null, TimeSpan? serviceCallTimeout = null)
     {
         var cluster = new EngineCluster(engines, targets, storage, managementReplicas, stepReached)
         {
