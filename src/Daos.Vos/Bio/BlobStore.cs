@@ -178,18 +178,28 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="data"/> at the start of a reservation, ready for <see cref="Publish"/>: up to
-    /// <see cref="LoggedWriteBytesMax"/> bytes with one synchronous write (the WAL record will carry a copy); more
-    /// straight from the caller's memory when a multiple of 4 KiB, made durable at publish. The caller's memory must
-    /// stay unchanged until the reservation is published or canceled.
+    /// Writes <paramref name="data"/> at the start of a reservation, ready for <see cref="Publish"/>, with one
+    /// synchronous write on the owner thread (the barrier that follows is synchronous too, so handing the copy to
+    /// another thread would only add two thread switches): straight from the caller's memory when the length is a
+    /// multiple of 4 KiB, otherwise through an aligned pooled buffer padded with zeros. Up to
+    /// <see cref="LoggedWriteBytesMax"/> bytes are logged in the publishing record; more are made durable in the blob
+    /// file at publish. The caller's memory must stay unchanged until the reservation is published or canceled.
     /// </summary>
     public ValueTask StageAsync(BlobReservation reservation, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
-        if (data.Length > LoggedWriteBytesMax)
+        try
         {
-            return WriteAsync(reservation, 0, data, ct);
+            Stage(reservation, data, ct);
+            return ValueTask.CompletedTask;
         }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
 
+    private void Stage(BlobReservation reservation, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
         CheckWrite(reservation, 0, data.Length);
         ct.ThrowIfCancellationRequested();
         int padded = (data.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes * BlobFormat.BlockBytes;
@@ -213,10 +223,16 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
             }
         }
 
-        reservation.LoggedData = data;
         reservation.NeedsDurableData = true;
-        _loggedNotDurable = true;
-        return ValueTask.CompletedTask;
+        if (data.Length <= LoggedWriteBytesMax)
+        {
+            reservation.LoggedData = data;
+            _loggedNotDurable = true;
+        }
+        else
+        {
+            _writtenNotDurable = true;
+        }
     }
 
     /// <summary>Gives a reservation's blocks back (after a failed write, or instead of publishing).</summary>
@@ -299,8 +315,20 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     }
 
     /// <summary>Reads <paramref name="destination"/>.Length bytes starting at data block <paramref name="block"/>, straight into it.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ReadAsync(long block, Memory<byte> destination, CancellationToken ct = default)
+    public ValueTask ReadAsync(long block, Memory<byte> destination, CancellationToken ct = default)
+    {
+        try
+        {
+            Read(block, destination.Span, ct);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    private void Read(long block, Span<byte> destination, CancellationToken ct)
     {
         long blocks = (destination.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;
         if (block < 0 || block + blocks > BlockCount)
@@ -309,10 +337,9 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
                 $"{destination.Length} bytes at block {block} are outside blob '{_fileName}' of {BlockCount} blocks");
         }
 
-        // A small read is cheaper done here than handed to another thread and back.
-        int read = destination.Length <= LoggedWriteBytesMax
-            ? _file.Read(FileOffset(block), destination.Span)
-            : await _file.ReadAsync(FileOffset(block), destination, ct).ConfigureAwait(false);
+        // Read here: the caller waits for the bytes at once, so another thread would only add two switches.
+        ct.ThrowIfCancellationRequested();
+        int read = _file.Read(FileOffset(block), destination);
         if (read < destination.Length)
         {
             throw new DaosException(DaosError.IO, $"blob '{_fileName}' is shorter than expected at block {block}");
