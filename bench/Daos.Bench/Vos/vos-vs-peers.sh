@@ -12,9 +12,10 @@ scratch=${DAOS_BENCH_DIR:-/tmp}/vos-vs-peers-$$
 mkdir -p "$out" "$scratch"
 (cd "$here" && dotnet build -c Release -v q >/dev/null) || exit 1
 after="$here/bin/Release/net10.0/Daos.Bench.dll"
-bdn() { # label dll
+bdn() { # label dll filter iterations
     mkdir -p "$out/$1"
-    (cd "$scratch" && dotnet "$2" --filter '*VosBenchmarks*' '*VosScanBenchmarks*' >"$out/$1.log" 2>&1)
+    # In process: the earlier build has no project beside it to generate a child process from.
+    (cd "$scratch" && dotnet "$2" --inProcess --warmupCount 2 --iterationCount "$4" --filter "$3" >"$out/$1.log" 2>&1)
     cp "$scratch"/BenchmarkDotNet.Artifacts/results/*-report-github.md "$out/$1/" 2>/dev/null
     rm -rf "$scratch/BenchmarkDotNet.Artifacts"
 }
@@ -29,7 +30,10 @@ for r in $(seq 1 "$rounds"); do
         set -- $v
         bash "$peers/dbbench.sh" "$1" 1 1 "$2" >"$out/dbbench-$1-$r.txt" 2>&1
     done
-    bdn "vos-after-$r" "$after"
-    if [ -n "$before" ]; then bdn "vos-before-$r" "$before"; fi
+    bdn "vos-after-$r" "$after" '*VosBenchmarks*' 15
+    if [ -n "$before" ]; then bdn "vos-before-$r" "$before" '*VosBenchmarks*' 15; fi
 done
+# Enumeration and aggregation rates: once, after the rounds.
+bdn "scan-after" "$after" '*VosScanBenchmarks*' 5
+if [ -n "$before" ]; then bdn "scan-before" "$before" '*VosScanBenchmarks*' 5; fi
 rm -rf "$scratch"
