@@ -23,12 +23,16 @@ internal sealed partial class UmemHeap
         {
             walFile.SetLength(0);
             walFile.SetLength(options.WalSizeBytes);
-            // Write the whole record region once, so that commits overwrite allocated blocks: a barrier after an
-            // append into a hole must also commit the file system's allocation, which costs more than the barrier.
-            byte[] zeros = new byte[(int)Math.Min(1L << 20, options.WalSizeBytes)];
-            for (long at = WalFormat.HeaderBlockBytes; at < options.WalSizeBytes; at += zeros.Length)
+            if (medium is FileMedium)
             {
-                walFile.Write(at, zeros.AsSpan(0, (int)Math.Min(zeros.Length, options.WalSizeBytes - at)));
+                // On a real file system, write the whole record region once so that commits overwrite allocated
+                // blocks: a barrier after a write into a hole must also commit the file system's block allocation.
+                // (A simulated medium has no allocation to pay for, and its files stay sparse in memory.)
+                byte[] zeros = new byte[(int)Math.Min(1L << 20, options.WalSizeBytes)];
+                for (long at = WalFormat.HeaderBlockBytes; at < options.WalSizeBytes; at += zeros.Length)
+                {
+                    walFile.Write(at, zeros.AsSpan(0, (int)Math.Min(zeros.Length, options.WalSizeBytes - at)));
+                }
             }
 
             byte[] header = new byte[WalFormat.HeaderBlockBytes];
