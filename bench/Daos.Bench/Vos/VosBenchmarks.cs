@@ -6,7 +6,8 @@ namespace Daos.Bench.Vos;
 
 /// <summary>
 /// Single-target VOS update and fetch on real files with 16-byte dkeys: each update is durable before it returns
-/// (one heap WAL barrier, plus one blob barrier for values of 4 KiB and more). Baseline: a raw loop writing the
+/// (one heap WAL barrier; blob values up to 64 KiB ride in the WAL record, larger ones add one blob barrier before
+/// it). Baseline: a raw loop writing the
 /// same number of value bytes sequentially with one fdatasync per write, over a file written in full beforehand (so
 /// no write allocates), in the same directory. Keys cycle over
 /// 64 dkeys at rising epochs; history is aggregated between iterations (outside the measurement).

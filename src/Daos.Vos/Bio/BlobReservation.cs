@@ -19,6 +19,15 @@ internal sealed class BlobReservation
     public long BlockCount { get; }
 
     public BlobReservationState State { get; internal set; } = BlobReservationState.Reserved;
+
+    /// <summary>
+    /// Data staged for logging: written to the blob file but not made durable there; <see cref="BlobStore.Publish"/>
+    /// copies it into the transaction's WAL record instead. Caller memory, held only until publish or cancel.
+    /// </summary>
+    internal ReadOnlyMemory<byte> LoggedData { get; set; }
+
+    /// <summary>Data was written into the reservation that must be durable in the blob file before it is published.</summary>
+    internal bool NeedsDurableData { get; set; }
 }
 
 /// <summary>Where a reservation stands.</summary>

@@ -8,9 +8,12 @@ namespace Daos.Vos.Bio;
 /// Bulk data of one target: a blob file of 4 KiB blocks and a VEA-like extent allocator. The free extents are
 /// recorded, sorted by offset, in an array in the heap (changed only inside heap transactions); in memory the
 /// same extents are indexed by offset and by size, minus the blocks that reservations hold.
-/// Write path ("delayed atomicity"): <see cref="TryReserve"/> in memory, <see cref="WriteAsync"/> the data,
-/// <see cref="FlushAsync"/> it, then <see cref="Publish"/> the reservation in the same heap transaction that
-/// writes the metadata pointing at it; <see cref="Cancel"/> when anything fails before.
+/// Write path ("delayed atomicity"): <see cref="TryReserve"/> in memory, <see cref="StageAsync"/> the data, then
+/// <see cref="Publish"/> the reservation in the same heap transaction that writes the metadata pointing at it;
+/// <see cref="Cancel"/> when anything fails before. Data up to <see cref="LoggedWriteBytesMax"/> is also copied into
+/// that transaction's WAL record, so the record's one barrier makes it durable (replay writes it back; a checkpoint
+/// makes the blob file durable before it retires the record). Larger data is made durable in the blob file before
+/// the record is written (a second barrier, but no second copy of the bytes).
 /// </summary>
 /// <remarks>Owner thread only. Files: <c>{name}.blob</c>.</remarks>
 internal sealed class BlobStore : ITransactionParticipant, IDisposable
@@ -24,6 +27,17 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     private readonly List<BlobReservation> _publishing = [];
     private readonly List<(long Start, long Count)> _freeing = [];
     private long _reservedBlocks;
+
+    // The blob file has writes not yet made durable: logged ones (a checkpoint must sync them before it retires
+    // their records) and unlogged ones (a publish must sync them before its record is written).
+    private bool _loggedNotDurable;
+    private bool _writtenNotDurable;
+
+    /// <summary>Staged data up to this size is logged in the WAL record instead of made durable in the blob file first.</summary>
+    public const int LoggedWriteBytesMax = 64 * 1024;
+
+    /// <summary>Barriers issued on the blob file (for tests and benchmarks).</summary>
+    public long BarrierCount { get; private set; }
 
     private BlobStore(UmemHeap heap, IMediumFile file, string fileName, long blockCount)
     {
@@ -124,6 +138,7 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
 
             var store = new BlobStore(heap, file, fileName, blocks);
             store.Rebuild();
+            store.WriteBackReplayed(heap.TakeReplayedBlobWrites());
             return store;
         }
         catch
@@ -162,6 +177,64 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Writes <paramref name="data"/> at the start of a reservation, ready for <see cref="Publish"/>, with one
+    /// synchronous write on the owner thread (the barrier that follows is synchronous too, so handing the copy to
+    /// another thread would only add two thread switches): straight from the caller's memory when the length is a
+    /// multiple of 4 KiB, otherwise through an aligned pooled buffer padded with zeros. Up to
+    /// <see cref="LoggedWriteBytesMax"/> bytes are logged in the publishing record; more are made durable in the blob
+    /// file at publish. The caller's memory must stay unchanged until the reservation is published or canceled.
+    /// </summary>
+    public ValueTask StageAsync(BlobReservation reservation, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        try
+        {
+            Stage(reservation, data, ct);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    private void Stage(BlobReservation reservation, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        CheckWrite(reservation, 0, data.Length);
+        ct.ThrowIfCancellationRequested();
+        int padded = (data.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes * BlobFormat.BlockBytes;
+        if (padded == data.Length)
+        {
+            _file.Write(FileOffset(reservation.StartBlock), data.Span);
+        }
+        else
+        {
+            AlignedBuffer buffer = _buffers.Rent(padded);
+            try
+            {
+                Span<byte> block = buffer.Memory.Span[..padded];
+                data.Span.CopyTo(block);
+                block[data.Length..].Clear();
+                _file.Write(FileOffset(reservation.StartBlock), block);
+            }
+            finally
+            {
+                _buffers.Return(buffer);
+            }
+        }
+
+        reservation.NeedsDurableData = true;
+        if (data.Length <= LoggedWriteBytesMax)
+        {
+            reservation.LoggedData = data;
+            _loggedNotDurable = true;
+        }
+        else
+        {
+            _writtenNotDurable = true;
+        }
+    }
+
     /// <summary>Gives a reservation's blocks back (after a failed write, or instead of publishing).</summary>
     public void Cancel(BlobReservation reservation)
     {
@@ -171,6 +244,7 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
 
         reservation.State = BlobReservationState.Canceled;
+        reservation.LoggedData = default;
         _reservedBlocks -= reservation.BlockCount;
         InsertVolatile(reservation.StartBlock, reservation.BlockCount);
     }
@@ -184,19 +258,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     public async ValueTask WriteAsync(BlobReservation reservation, long blockInReservation, ReadOnlyMemory<byte> data,
         CancellationToken ct = default)
     {
-        if (reservation.State is not (BlobReservationState.Reserved or BlobReservationState.PublishPending))
-        {
-            throw new InvalidOperationException($"reservation at block {reservation.StartBlock} is {reservation.State}");
-        }
-
-        long blocks = (data.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;
-        if (blockInReservation < 0 || blockInReservation + blocks > reservation.BlockCount)
-        {
-            throw new DaosException(DaosError.InvalidArgument,
-                $"{data.Length} bytes at block {blockInReservation} do not fit a reservation of {reservation.BlockCount} blocks");
-        }
-
+        long blocks = CheckWrite(reservation, blockInReservation, data.Length);
         long offset = FileOffset(reservation.StartBlock + blockInReservation);
+        reservation.NeedsDurableData = true;
+        _writtenNotDurable = true;
         if (data.Length % BlobFormat.BlockBytes == 0)
         {
             await _file.WriteAsync(offset, data, ct).ConfigureAwait(false);
@@ -217,12 +282,53 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
     }
 
+    private static long CheckWrite(BlobReservation reservation, long blockInReservation, int length)
+    {
+        if (reservation.State is not (BlobReservationState.Reserved or BlobReservationState.PublishPending))
+        {
+            throw new InvalidOperationException($"reservation at block {reservation.StartBlock} is {reservation.State}");
+        }
+
+        long blocks = (length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;
+        if (blockInReservation < 0 || blockInReservation + blocks > reservation.BlockCount)
+        {
+            throw new DaosException(DaosError.InvalidArgument,
+                $"{length} bytes at block {blockInReservation} do not fit a reservation of {reservation.BlockCount} blocks");
+        }
+
+        return blocks;
+    }
+
     /// <summary>Makes every blob write so far durable.</summary>
-    public ValueTask FlushAsync(CancellationToken ct = default) => _file.FlushAsync(ct);
+    public ValueTask FlushAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        Flush();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Flush()
+    {
+        _file.Flush();
+        BarrierCount++;
+        _loggedNotDurable = _writtenNotDurable = false;
+    }
 
     /// <summary>Reads <paramref name="destination"/>.Length bytes starting at data block <paramref name="block"/>, straight into it.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ReadAsync(long block, Memory<byte> destination, CancellationToken ct = default)
+    public ValueTask ReadAsync(long block, Memory<byte> destination, CancellationToken ct = default)
+    {
+        try
+        {
+            Read(block, destination.Span, ct);
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
+
+    private void Read(long block, Span<byte> destination, CancellationToken ct)
     {
         long blocks = (destination.Length + BlobFormat.BlockBytes - 1) / BlobFormat.BlockBytes;
         if (block < 0 || block + blocks > BlockCount)
@@ -231,19 +337,37 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
                 $"{destination.Length} bytes at block {block} are outside blob '{_fileName}' of {BlockCount} blocks");
         }
 
-        int read = await _file.ReadAsync(FileOffset(block), destination, ct).ConfigureAwait(false);
+        // Read here: the caller waits for the bytes at once, so another thread would only add two switches.
+        ct.ThrowIfCancellationRequested();
+        int read = _file.Read(FileOffset(block), destination);
         if (read < destination.Length)
         {
             throw new DaosException(DaosError.IO, $"blob '{_fileName}' is shorter than expected at block {block}");
         }
     }
 
-    /// <summary>Records the reservation as allocated in <paramref name="tx"/> (with the metadata that points at it).</summary>
+    /// <summary>
+    /// Records the reservation as allocated in <paramref name="tx"/> (with the metadata that points at it). Its data
+    /// is durable before the transaction's record can be: logged in the record when staged for logging and the
+    /// record has room, otherwise made durable in the blob file now.
+    /// </summary>
     public void Publish(UmemTransaction tx, BlobReservation reservation)
     {
         if (reservation.State != BlobReservationState.Reserved)
         {
             throw new InvalidOperationException($"reservation at block {reservation.StartBlock} is {reservation.State}, not reserved");
+        }
+
+        if (reservation.NeedsDurableData)
+        {
+            if (!reservation.LoggedData.IsEmpty && tx.TryLogBlobWrite(reservation.StartBlock, reservation.LoggedData.Span))
+            {
+                _loggedNotDurable = true;
+            }
+            else if (_loggedNotDurable || _writtenNotDurable)
+            {
+                Flush();
+            }
         }
 
         var index = new FreeExtentIndex(_heap, _heap.Read<long>(BlobFormat.RootIndexAt));
@@ -263,6 +387,7 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
 
         var index = new FreeExtentIndex(_heap, _heap.Read<long>(BlobFormat.RootIndexAt));
+        tx.LogBlobFree(startBlock, blockCount);
         long moved = index.Insert(tx, startBlock, blockCount, _fileName);
         if (moved != 0)
         {
@@ -277,11 +402,20 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     {
     }
 
+    void ITransactionParticipant.OnCheckpointing()
+    {
+        if (_loggedNotDurable || _writtenNotDurable)
+        {
+            Flush();
+        }
+    }
+
     void ITransactionParticipant.OnCommitted()
     {
         foreach (BlobReservation reservation in _publishing)
         {
             reservation.State = BlobReservationState.Published;
+            reservation.LoggedData = default;
             _reservedBlocks -= reservation.BlockCount;
         }
 
@@ -330,6 +464,43 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
             throw new DaosException(DaosError.Corrupted,
                 $"the free-extent index of blob '{_fileName}' counts {free} free blocks, its root says {_heap.Read<long>(BlobFormat.RootFreeBlocksAt)}");
         }
+    }
+
+    /// <summary>
+    /// Writes the blob data the heap's WAL replay found back into the blob file and makes it durable, before anything
+    /// else can write or checkpoint. A crash part way leaves the records in the WAL: the next open writes them again.
+    /// </summary>
+    private void WriteBackReplayed(BlobReplayLog? log)
+    {
+        if (log is null)
+        {
+            return;
+        }
+
+        foreach (BlobReplayWrite w in log.Writes)
+        {
+            if (w.FirstBlock < 0 || w.EndBlock > BlockCount)
+            {
+                throw new DaosException(DaosError.Corrupted,
+                    $"the WAL logs {w.LengthBytes} bytes for blocks [{w.FirstBlock}, {w.EndBlock}) outside blob '{_fileName}' of {BlockCount} blocks");
+            }
+
+            int padded = (int)((w.EndBlock - w.FirstBlock) * BlobFormat.BlockBytes);
+            AlignedBuffer buffer = _buffers.Rent(padded);
+            try
+            {
+                Span<byte> data = buffer.Memory.Span[..padded];
+                _heap.ReadWal(w.WalOffset, data[..w.LengthBytes]);
+                data[w.LengthBytes..].Clear();
+                _file.Write(FileOffset(w.FirstBlock), data);
+            }
+            finally
+            {
+                _buffers.Return(buffer);
+            }
+        }
+
+        Flush();
     }
 
     private void InsertVolatile(long start, long count)

@@ -271,8 +271,8 @@ internal sealed partial class ContainerStore
 
         try
         {
-            await _blob.WriteAsync(reservation!, 0, value).ConfigureAwait(false);
-            await _blob.FlushAsync().ConfigureAwait(false);
+            // Durable by the time the publishing transaction's record is (BlobStore.Publish).
+            await _blob.StageAsync(reservation!, value).ConfigureAwait(false);
         }
         catch
         {
@@ -310,7 +310,7 @@ internal sealed partial class ContainerStore
         }
 
         long at = state.Singles[i].Record;
-        byte[] value = new byte[_heap.Read<int>(at + RecordFormat.ValueLengthAt)];
+        byte[] value = GC.AllocateUninitializedArray<byte>(_heap.Read<int>(at + RecordFormat.ValueLengthAt));
         if ((_heap.Read<byte>(at + RecordFormat.FlagsAt) & RecordFormat.FlagInBlob) == 0)
         {
             long valueAt = at + RecordFormat.HeaderBytes + _heap.Read<ushort>(at + RecordFormat.DkeyLengthAt)

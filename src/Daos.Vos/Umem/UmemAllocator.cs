@@ -364,6 +364,10 @@ internal sealed class UmemAllocator : ITransactionParticipant
         RestoreCandidates();
     }
 
+    void ITransactionParticipant.OnCheckpointing()
+    {
+    }
+
     void ITransactionParticipant.OnAborted()
     {
         _txDelta = 0;

@@ -23,6 +23,18 @@ internal sealed partial class UmemHeap
         {
             walFile.SetLength(0);
             walFile.SetLength(options.WalSizeBytes);
+            if (medium is FileMedium)
+            {
+                // On a real file system, write the whole record region once so that commits overwrite allocated
+                // blocks: a barrier after a write into a hole must also commit the file system's block allocation.
+                // (A simulated medium has no allocation to pay for, and its files stay sparse in memory.)
+                byte[] zeros = new byte[(int)Math.Min(1L << 20, options.WalSizeBytes)];
+                for (long at = WalFormat.HeaderBlockBytes; at < options.WalSizeBytes; at += zeros.Length)
+                {
+                    walFile.Write(at, zeros.AsSpan(0, (int)Math.Min(zeros.Length, options.WalSizeBytes - at)));
+                }
+            }
+
             byte[] header = new byte[WalFormat.HeaderBlockBytes];
             WalFormat.WriteHeader(header, heapId, options.WalSizeBytes);
             walFile.Write(0, header);
@@ -98,6 +110,7 @@ internal sealed partial class UmemHeap
             }
 
             WalFormat.ValidateHeader(header, sb, walName);
+            uint walVersion = WalFormat.ReadVersion(header);
             if (walFile.Length < sb.WalSizeBytes)
             {
                 throw new DaosException(DaosError.DurableFormatInvalid,
@@ -106,7 +119,8 @@ internal sealed partial class UmemHeap
 
             image = new HeapImage(sb.HeapSizeBytes);
             LoadImage(heapFile, image);
-            ReplayResult replay = WalReplay.Run(walFile, sb, image);
+            var blobLog = new BlobReplayLog();
+            ReplayResult replay = WalReplay.Run(walFile, sb, image, blobLog);
             UmemAllocator.ValidateFormat(image, heapName);
 
             // Everything is validated; from here on the files change. A new incarnation, durable before any record
@@ -114,7 +128,17 @@ internal sealed partial class UmemHeap
             Superblock next = sb with { Incarnation = sb.Incarnation + 1 };
             var wal = new WriteAheadLog(walFile, sb.WalSizeBytes, sb.HeapId, next.Incarnation, replay.LastSequence,
                 replay.Head, replay.UsedBytes);
+            if (walVersion != WalFormat.Version)
+            {
+                // This run may write entries an older reader does not know: say so in the header first.
+                byte[] block = new byte[WalFormat.HeaderBlockBytes];
+                WalFormat.WriteHeader(block, sb.HeapId, sb.WalSizeBytes);
+                walFile.Write(0, block.AsSpan(0, WalFormat.HeaderBytes));
+                walFile.Flush();
+            }
+
             var heap = new UmemHeap(medium, name, options, heapFile, image, wal, sb, replay.LastTxId);
+            heap._replayedBlobWrites = blobLog.Writes.Count > 0 ? blobLog : null;
             heap.WriteSuperblock(next with { Sequence = sb.Sequence + 1 });
             heap.Allocator.Rebuild();
             heap.Recovery = new RecoveryReport(replay.Records, replay.Bytes,

@@ -103,6 +103,38 @@ internal sealed partial class UmemHeap
         return _image.Span(offset, length);
     }
 
+    internal bool TxLogBlobWrite(ulong id, long firstBlock, ReadOnlySpan<byte> data)
+    {
+        CheckTx(id);
+        if (firstBlock < 0 || (ulong)firstBlock >= WalFormat.BlobBlockLimit || data.IsEmpty)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"cannot log {data.Length} blob bytes at block {firstBlock}");
+        }
+
+        CloseRanges();
+        if (_redoLength + (long)WalFormat.EntryBytes(WalFormat.OpBlobWrite, data.Length) > RedoLimit())
+        {
+            return false;
+        }
+
+        data.CopyTo(ReserveRedo(WalFormat.OpBlobWrite, 0, data.Length, firstBlock));
+        return true;
+    }
+
+    internal void TxLogBlobFree(ulong id, long firstBlock, long blockCount)
+    {
+        CheckTx(id);
+        if (firstBlock < 0 || blockCount <= 0 || (ulong)firstBlock >= WalFormat.BlobBlockLimit
+            || (ulong)blockCount > WalFormat.BlobBlockLimit - (ulong)firstBlock)
+        {
+            throw new DaosException(DaosError.InvalidArgument, $"cannot log a free of {blockCount} blob blocks at {firstBlock}");
+        }
+
+        CloseRanges();
+        BinaryPrimitives.WriteInt64LittleEndian(
+            ReserveRedo(WalFormat.OpBlobFree, 0, WalFormat.BlobFreePayloadBytes, firstBlock), blockCount);
+    }
+
     internal ValueTask TxCommit(ulong id)
     {
         CheckTx(id);
@@ -275,10 +307,12 @@ internal sealed partial class UmemHeap
         _rangeCount = 0;
     }
 
+    private long RedoLimit() =>
+        Math.Min((long)(_options.TransactionWalShareMax * _wal.CapacityBytes), WalFormat.RecordBytesMax) - WalFormat.RecordHeaderBytes;
+
     private void EnsureRedoRoom(int bytes)
     {
-        long limit = Math.Min((long)(_options.TransactionWalShareMax * _wal.CapacityBytes), WalFormat.RecordBytesMax)
-            - WalFormat.RecordHeaderBytes;
+        long limit = RedoLimit();
         long pending = 0;
         for (int i = 0; i < _rangeCount; i += 2)
         {

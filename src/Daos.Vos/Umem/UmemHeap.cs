@@ -39,6 +39,7 @@ internal sealed partial class UmemHeap : IDisposable
     private Exception? _failure;
     private bool _disposed;
     private bool _flushScheduled;
+    private BlobReplayLog? _replayedBlobWrites;
 
     private UmemHeap(IStorageMedium medium, string name, UmemOptions options, IMediumFile heapFile, HeapImage image,
         WriteAheadLog wal, in Superblock superblock, ulong lastTxId)
@@ -109,6 +110,20 @@ internal sealed partial class UmemHeap : IDisposable
         CheckRange(offset, size);
         return MemoryMarshal.Read<T>(_image.Span(offset, size));
     }
+
+    /// <summary>
+    /// Blob writes the last replay found in the WAL (logged data not known to be in the blob file), or null. The
+    /// blob store takes them at open, writes them and makes them durable; no checkpoint runs before that.
+    /// </summary>
+    public BlobReplayLog? TakeReplayedBlobWrites()
+    {
+        BlobReplayLog? log = _replayedBlobWrites;
+        _replayedBlobWrites = null;
+        return log;
+    }
+
+    /// <summary>Reads <paramref name="destination"/>.Length bytes of the WAL file at <paramref name="offset"/> (replayed blob data).</summary>
+    public void ReadWal(long offset, Span<byte> destination) => _wal.Read(offset, destination);
 
     /// <summary>Registers volatile state that must follow transaction outcomes.</summary>
     public void AddParticipant(ITransactionParticipant participant) => _participants.Add(participant);

@@ -72,6 +72,16 @@ internal readonly struct UmemTransaction : IDisposable
     public void Free(long offset) => _heap.Allocator.Free(this, offset);
 
     /// <summary>Ends the transaction; the task completes when its record is durable.</summary>
+    /// <summary>
+    /// Logs <paramref name="data"/> as written to blob data block <paramref name="firstBlock"/> onwards, so that the
+    /// transaction's record carries it and replay can write it again; false (nothing logged) when it would take the
+    /// record past its share of the WAL.
+    /// </summary>
+    public bool TryLogBlobWrite(long firstBlock, ReadOnlySpan<byte> data) => _heap.TxLogBlobWrite(Id, firstBlock, data);
+
+    /// <summary>Logs that blob blocks are freed, so replay never writes older logged data over a later reuse.</summary>
+    public void LogBlobFree(long firstBlock, long blockCount) => _heap.TxLogBlobFree(Id, firstBlock, blockCount);
+
     public ValueTask CommitAsync() => _heap.TxCommit(Id);
 
     /// <summary>Ends the transaction, restoring every byte it changed.</summary>
@@ -103,6 +113,12 @@ internal interface ITransactionParticipant
 
     /// <summary>The transaction aborted; the image is already restored.</summary>
     void OnAborted();
+
+    /// <summary>
+    /// A checkpoint is about to retire the WAL records written so far: anything those records describe outside the
+    /// heap (blob data logged in them) must be made durable now.
+    /// </summary>
+    void OnCheckpointing();
 }
 
 /// <summary>Heap space: what the allocator can hand out and what is in live blocks.</summary>

@@ -11,7 +11,9 @@ internal static class WalFormat
 {
     /// <summary>"DAOSWAL\0" read as a little-endian 64-bit integer.</summary>
     public const ulong Magic = 0x004C4157534F4144;
-    public const uint Version = 1;
+    /// <summary>Version 2 added the blob entries (<see cref="OpBlobWrite"/>, <see cref="OpBlobFree"/>); a version 1 WAL reads unchanged.</summary>
+    public const uint Version = 2;
+    public const uint VersionOldestReadable = 1;
     public const int HeaderBlockBytes = 4096;
     public const int HeaderBytes = 64;
     public const long RecordsOffset = HeaderBlockBytes;
@@ -33,6 +35,15 @@ internal static class WalFormat
     // Entry ops: absolute values only, so replaying a record twice, or over pages that already hold later
     // contents, leaves the same bytes.
     public const byte OpCopy = 1, OpSet = 2;
+
+    // Blob entries do not touch the heap image. OpBlobWrite carries data written to the blob file at a data block
+    // (offset field = first block, payload = the bytes); OpBlobFree says blocks were freed (offset field = first
+    // block, payload = the block count as 8 bytes), so replay never writes logged data over a later reuse of them.
+    public const byte OpBlobWrite = 3, OpBlobFree = 4;
+    public const int BlobFreePayloadBytes = 8;
+
+    /// <summary>Blob block numbers stay below this (a blob holds at most 2^40 blocks).</summary>
+    public const ulong BlobBlockLimit = 1UL << 40;
 
     public static void WriteHeader(Span<byte> block, ulong heapId, long walSizeBytes)
     {
@@ -59,10 +70,10 @@ internal static class WalFormat
         }
 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]);
-        if (version != Version)
+        if (version is < VersionOldestReadable or > Version)
         {
             throw new DaosException(DaosError.DurableFormatIncompatible,
-                $"WAL '{walName}' has format version {version}; this build reads version {Version}");
+                $"WAL '{walName}' has format version {version}; this build reads versions {VersionOldestReadable}..{Version}");
         }
 
         ulong heapId = BinaryPrimitives.ReadUInt64LittleEndian(block[16..]);
@@ -85,5 +96,8 @@ internal static class WalFormat
     public static int Align(int length) => (length + RecordAlignment - 1) & ~(RecordAlignment - 1);
 
     /// <summary>Bytes an entry occupies in a record.</summary>
-    public static int EntryBytes(byte op, int length) => op == OpCopy ? EntryHeaderBytes + Align(length) : EntryHeaderBytes;
+    public static int EntryBytes(byte op, int length) => op == OpSet ? EntryHeaderBytes : EntryHeaderBytes + Align(length);
+
+    /// <summary>The version in a validated header.</summary>
+    public static uint ReadVersion(ReadOnlySpan<byte> block) => BinaryPrimitives.ReadUInt32LittleEndian(block[8..]);
 }

@@ -7,13 +7,14 @@ namespace Daos.Vos.Umem;
 /// The reading side of the redo WAL: walks records from the checkpoint position and applies them to the image,
 /// stopping at the first record whose sequence, incarnation, length or checksum is wrong (a torn or stale tail
 /// is discarded, never half-applied). A record that passes its checksum but whose entries do not fit the heap is
-/// corruption the checksum cannot explain, and is refused before any of it is applied.
+/// corruption the checksum cannot explain, and is refused before any of it is applied. Blob entries are not applied
+/// to the image: they are collected into a <see cref="BlobReplayLog"/> for the blob store to write back.
 /// </summary>
 internal static class WalReplay
 {
     private const int WindowBytes = 4 << 20;
 
-    public static ReplayResult Run(IMediumFile wal, in Superblock sb, HeapImage image)
+    public static ReplayResult Run(IMediumFile wal, in Superblock sb, HeapImage image, BlobReplayLog blobLog)
     {
         var window = new Window(wal, (int)Math.Min(WindowBytes, sb.WalSizeBytes));
         uint seed = WalFormat.CrcSeed(sb.HeapId);
@@ -95,6 +96,7 @@ internal static class WalReplay
             ReadOnlySpan<byte> entries = record[WalFormat.RecordHeaderBytes..];
             Validate(entries, entryCount, image.SizeBytes, sequence, pos);
             Apply(entries, image);
+            CollectBlobEntries(entries, pos + WalFormat.RecordHeaderBytes, blobLog);
             lastTxId = BinaryPrimitives.ReadUInt64LittleEndian(record[WalFormat.TxIdAt..]);
             records++;
             bytes += length;
@@ -120,16 +122,31 @@ internal static class WalReplay
             byte op = entries[at];
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(entries[(at + 4)..]);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + 8)..]);
-            if (op is not (WalFormat.OpCopy or WalFormat.OpSet) || length > int.MaxValue
-                || offset > (ulong)heapSize || length > (ulong)heapSize - offset)
+            bool fits = op switch
             {
-                throw Corrupt(sequence, pos, $"entry {i} (op {op}, {length} bytes at {offset}) does not fit the heap");
+                WalFormat.OpCopy or WalFormat.OpSet => length <= int.MaxValue && offset <= (ulong)heapSize && length <= (ulong)heapSize - offset,
+                WalFormat.OpBlobWrite => length is > 0 and <= WalFormat.RecordBytesMax && offset < WalFormat.BlobBlockLimit,
+                WalFormat.OpBlobFree => length == WalFormat.BlobFreePayloadBytes && offset < WalFormat.BlobBlockLimit,
+                _ => false,
+            };
+            if (!fits)
+            {
+                throw Corrupt(sequence, pos, $"entry {i} (op {op}, {length} bytes at {offset}) does not fit the heap or the blob");
             }
 
             int size = WalFormat.EntryBytes(op, (int)length);
             if (entries.Length - at < size)
             {
                 throw Corrupt(sequence, pos, $"entry {i} runs past the record");
+            }
+
+            if (op == WalFormat.OpBlobFree)
+            {
+                ulong count = BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + WalFormat.EntryHeaderBytes)..]);
+                if (count == 0 || count > WalFormat.BlobBlockLimit - offset)
+                {
+                    throw Corrupt(sequence, pos, $"entry {i} frees {count} blob blocks at {offset}");
+                }
             }
 
             at += size;
@@ -141,7 +158,10 @@ internal static class WalReplay
         }
     }
 
-    /// <summary>Applies validated entries to the image (also used to redo a transaction after a forced checkpoint).</summary>
+    /// <summary>
+    /// Applies validated entries to the image (also used to redo a transaction after a forced checkpoint); blob
+    /// entries are skipped.
+    /// </summary>
     public static void Apply(ReadOnlySpan<byte> entries, HeapImage image)
     {
         int at = 0;
@@ -150,6 +170,12 @@ internal static class WalReplay
             byte op = entries[at];
             int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(entries[(at + 4)..]);
             long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + 8)..]);
+            if (op is WalFormat.OpBlobWrite or WalFormat.OpBlobFree)
+            {
+                at += WalFormat.EntryBytes(op, length);
+                continue;
+            }
+
             Span<byte> target = image.Span(offset, length);
             switch (op)
             {
@@ -162,6 +188,27 @@ internal static class WalReplay
             }
 
             image.MarkDirty(offset, length);
+            at += WalFormat.EntryBytes(op, length);
+        }
+    }
+
+    private static void CollectBlobEntries(ReadOnlySpan<byte> entries, long fileOffset, BlobReplayLog blobLog)
+    {
+        int at = 0;
+        while (at < entries.Length)
+        {
+            byte op = entries[at];
+            int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(entries[(at + 4)..]);
+            long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + 8)..]);
+            if (op == WalFormat.OpBlobWrite)
+            {
+                blobLog.Write(offset, length, fileOffset + at + WalFormat.EntryHeaderBytes);
+            }
+            else if (op == WalFormat.OpBlobFree)
+            {
+                blobLog.Free(offset, (long)BinaryPrimitives.ReadUInt64LittleEndian(entries[(at + WalFormat.EntryHeaderBytes)..]));
+            }
+
             at += WalFormat.EntryBytes(op, length);
         }
     }

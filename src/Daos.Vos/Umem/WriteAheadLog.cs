@@ -157,6 +157,15 @@ internal sealed class WriteAheadLog : IDisposable
         _writtenNotFlushed = true;
     }
 
+    /// <summary>Reads bytes of the WAL file (records already durable: replayed blob data).</summary>
+    public void Read(long offset, Span<byte> destination)
+    {
+        if (offset < WalFormat.RecordsOffset || offset > _sizeBytes - destination.Length || _file.Read(offset, destination) < destination.Length)
+        {
+            throw new DaosException(DaosError.Corrupted, $"WAL bytes [{offset}, +{destination.Length}) are outside the record region");
+        }
+    }
+
     /// <summary>A waiter completed when <paramref name="sequence"/> is durable.</summary>
     public CommitWaiter Wait(ulong sequence)
     {

@@ -6,11 +6,14 @@ using static Daos.Vos.Tests.Umem.HeapTestKit;
 namespace Daos.Vos.Tests.Bio;
 
 /// <summary>
-/// Crash-state enumeration over the blob write path: reserve, write, flush, publish with the pointing metadata in
-/// one transaction; frees; and reservations written but never published. At every cut around every durability
-/// point, with several crash seeds: the heap recovers to an acknowledged prefix, the blob store opens (its index
-/// is consistent with its free count), every extent the metadata points at holds its data, and the free count is
-/// exactly the blocks nothing points at (unpublished writes leaked nothing).
+/// Crash-state enumeration over the blob write path: reserve, write (staged for logging in the WAL record, or
+/// written and made durable in the blob file before the publish, or left for the publish to make durable), publish
+/// with the pointing metadata in one transaction; frees; checkpoints; and reservations written but never published.
+/// Freed blocks are reused by either kind of write, so logged data older than a direct write to the same blocks
+/// sits in the WAL. At every cut around every durability point, with several crash seeds: the heap recovers to an
+/// acknowledged prefix, the blob store opens (its index is consistent with its free count), every extent the
+/// metadata points at holds its data, and the free count is exactly the blocks nothing points at (unpublished
+/// writes leaked nothing).
 /// </summary>
 public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -20,10 +23,11 @@ public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelp
     [Fact]
     public void Every_crash_state_of_the_blob_write_path_is_consistent()
     {
-        long states = 0;
-        for (ulong seed = 1; seed <= 4; seed++)
+        long states = 0, reusedOverLogged = 0;
+        for (ulong seed = 1; seed <= 6; seed++)
         {
-            (SimulatedMedium medium, List<ulong> hashes, List<int> ackedAt) = Record(seed);
+            (SimulatedMedium medium, List<ulong> hashes, List<int> ackedAt, long reused) = Record(seed);
+            reusedOverLogged += reused;
             IReadOnlyList<MediumEvent> events = medium.Recorded;
             var points = new SortedSet<int> { events.Count };
             for (int i = 0; i < events.Count; i++)
@@ -47,12 +51,15 @@ public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelp
             }
         }
 
-        output.WriteLine($"{states} blob crash states checked");
+        output.WriteLine($"{states} blob crash states checked; {reusedOverLogged} direct writes reused blocks with logged data in the WAL");
         Assert.True(states > 1000, $"{states} states");
+        Assert.True(reusedOverLogged >= 3, $"the workloads reused blocks holding logged WAL data only {reusedOverLogged} times");
     }
 
-    private static (SimulatedMedium, List<ulong>, List<int>) Record(ulong seed)
+    private static (SimulatedMedium, List<ulong>, List<int>, long) Record(ulong seed)
     {
+        var loggedSinceCheckpoint = new HashSet<long>();
+        long reusedOverLogged = 0;
         var random = new DeterministicRandom(seed);
         SimulatedMedium medium = NewMedium();
         using UmemHeap heap = Create(medium);
@@ -60,8 +67,15 @@ public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelp
         medium.StartRecording();
         var hashes = new List<ulong> { ImageHash(heap) };
         var ackedAt = new List<int> { 0 };
-        for (int step = 0; step < 24; step++)
+        for (int step = 0; step < 32; step++)
         {
+            if (random.Chance(0.08))
+            {
+                Completed(heap.CheckpointAsync());
+                loggedSinceCheckpoint.Clear();
+                continue;
+            }
+
             int slot = random.Next(Slots);
             long slotAt = UmemHeap.RootOffset + slot * 24;
             long count = heap.Read<long>(slotAt + 8);
@@ -80,8 +94,9 @@ public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelp
                 }
 
                 int pattern = random.Next(1, 250);
-                Write(blobs, reservation!, pattern);
-                if (random.Chance(0.25))
+                bool logged = random.Next(3) == 0;
+                Write(blobs, reservation!, pattern, logged ? WriteMode.Logged : random.Chance(0.5) ? WriteMode.Flushed : WriteMode.FlushedAtPublish);
+                if (random.Chance(0.2))
                 {
                     blobs.Cancel(reservation!); // written and durable but never published: must leak nothing
                     continue;
@@ -93,21 +108,50 @@ public sealed class BlobCrashEnumerationTests(Xunit.Abstractions.ITestOutputHelp
                 tx.Write(slotAt + 8, reservation.BlockCount);
                 tx.Write(slotAt + 16, (long)pattern);
                 Commit(tx);
+                for (long b = reservation.StartBlock; b < reservation.StartBlock + reservation.BlockCount; b++)
+                {
+                    if (logged)
+                    {
+                        loggedSinceCheckpoint.Add(b);
+                    }
+                    else if (loggedSinceCheckpoint.Remove(b))
+                    {
+                        reusedOverLogged++;
+                    }
+                }
             }
 
             hashes.Add(ImageHash(heap));
             ackedAt.Add(medium.Recorded.Count);
         }
 
-        return (medium, hashes, ackedAt);
+        return (medium, hashes, ackedAt, reusedOverLogged);
     }
 
-    private static void Write(BlobStore blobs, BlobReservation reservation, int pattern)
+    private enum WriteMode
+    {
+        Logged,
+        Flushed,
+        FlushedAtPublish,
+    }
+
+    private static void Write(BlobStore blobs, BlobReservation reservation, int pattern, WriteMode mode)
     {
         byte[] data = new byte[reservation.BlockCount * 4096];
         Array.Fill(data, (byte)pattern);
-        Completed(blobs.WriteAsync(reservation, 0, data));
-        Completed(blobs.FlushAsync());
+        switch (mode)
+        {
+            case WriteMode.Logged:
+                Completed(blobs.StageAsync(reservation, data));
+                break;
+            case WriteMode.Flushed:
+                Completed(blobs.WriteAsync(reservation, 0, data));
+                Completed(blobs.FlushAsync());
+                break;
+            default:
+                Completed(blobs.WriteAsync(reservation, 0, data));
+                break;
+        }
     }
 
     /// <summary>The simulated medium completes I/O synchronously.</summary>
