@@ -23,6 +23,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     private readonly SortedSet<(long Count, long Start)> _bySize = [];
     private readonly List<BlobReservation> _publishing = [];
     private readonly List<(long Start, long Count)> _freeing = [];
+
+    // Blocks freed by committed transactions whose WAL record may not be durable yet (group commit): reusing them
+    // before it is would let new data overwrite a value that a crash brings back. Reservable once durable.
+    private readonly Queue<(ulong Sequence, long Start, long Count)> _freedNotDurable = new();
     private long _reservedBlocks;
 
     private BlobStore(UmemHeap heap, IMediumFile file, string fileName, long blockCount)
@@ -142,6 +146,14 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
 
         reservation = null;
+        ReleaseDurableFrees();
+        if ((_bySize.Count == 0 || _bySize.Max.Count < blockCount) && _freedNotDurable.Count > 0)
+        {
+            // Space waits on frees that are not durable yet: make them so now rather than fail.
+            _heap.Flush();
+            ReleaseDurableFrees();
+        }
+
         if (_bySize.Count == 0 || _bySize.Max.Count < blockCount)
         {
             return false;
@@ -285,9 +297,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
             _reservedBlocks -= reservation.BlockCount;
         }
 
+        ulong sequence = _heap.LastCommitSequence;
         foreach ((long start, long count) in _freeing)
         {
-            InsertVolatile(start, count);
+            _freedNotDurable.Enqueue((sequence, start, count));
         }
 
         _publishing.Clear();
@@ -329,6 +342,16 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         {
             throw new DaosException(DaosError.Corrupted,
                 $"the free-extent index of blob '{_fileName}' counts {free} free blocks, its root says {_heap.Read<long>(BlobFormat.RootFreeBlocksAt)}");
+        }
+    }
+
+    private void ReleaseDurableFrees()
+    {
+        ulong durable = _heap.DurableSequence;
+        while (_freedNotDurable.TryPeek(out (ulong Sequence, long Start, long Count) freed) && freed.Sequence <= durable)
+        {
+            _freedNotDurable.Dequeue();
+            InsertVolatile(freed.Start, freed.Count);
         }
     }
 

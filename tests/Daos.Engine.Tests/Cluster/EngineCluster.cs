@@ -16,9 +16,11 @@ internal sealed class EngineCluster : IAsyncDisposable
     private readonly Func<int, IEngineStorage> _storage;
     private readonly Dictionary<int, IEngineStorage> _storageByRank = [];
     private readonly RpcNode _client;
+    private readonly Func<int, uint, IRpcExecutor, IRpcExecutor>? _wrapExecutor;
 
-    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage)
+    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, Func<int, uint, IRpcExecutor, IRpcExecutor>? wrapExecutor)
     {
+        _wrapExecutor = wrapExecutor;
         EngineCount = engines;
         Targets = targets;
         _storage = storage;
@@ -43,9 +45,11 @@ internal sealed class EngineCluster : IAsyncDisposable
 
     public IEngineStorage Storage(int rank) => _storageByRank[rank];
 
-    public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage)
+    /// <param name="wrapExecutor">Optionally wraps the executor of (rank, target) given to the engine (to hold its work in tests).</param>
+    public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage,
+        Func<int, uint, IRpcExecutor, IRpcExecutor>? wrapExecutor = null)
     {
-        var cluster = new EngineCluster(engines, targets, storage);
+        var cluster = new EngineCluster(engines, targets, storage, wrapExecutor);
         for (int rank = 0; rank < engines; rank++)
         {
             await cluster.StartEngineAsync(rank);
@@ -81,7 +85,7 @@ internal sealed class EngineCluster : IAsyncDisposable
             {
                 var executor = new DedicatedThreadExecutor($"engine-{rank}-{(target == ProtocolTargets.System ? "sys" : target.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
                 executors.Add(executor);
-                return executor;
+                return _wrapExecutor is null ? executor : _wrapExecutor(rank, target, executor);
             },
             ManagementReplicas = new Dictionary<int, TransportAddress> { [0] = AddressOf(0) },
             Seed = 42 + (ulong)rank,
