@@ -186,7 +186,8 @@ internal sealed class TargetShard : IAsyncDisposable
         }
     }
 
-    private sealed class ScheduledCommitWork(TargetShard shard, Action<object?> work, object? state)
+    /// <summary>A barrier or checkpoint check on its way to the target's executor (tests recognise it to hold it back).</summary>
+    internal sealed class ScheduledCommitWork(TargetShard shard, Action<object?> work, object? state)
     {
         public void Run() => shard.RunScheduledUnderGate(work, state);
     }

@@ -35,6 +35,9 @@ internal sealed class EngineCluster : IAsyncDisposable
 
     public int EngineCount { get; }
 
+    /// <summary>How long <see cref="CallAsync"/> waits for a reply (a killed engine's requests fail after it).</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public int Targets { get; }
 
     public TimeProvider Time => TimeProvider.System;
@@ -120,7 +123,7 @@ internal sealed class EngineCluster : IAsyncDisposable
     {
         var body = new ArrayBufferWriter<byte>();
         ProtocolCodec.Encode(request, body);
-        using RpcResponse response = await _client.GetPeer(AddressOf(rank)).SendAsync(opcode, target, body.WrittenMemory, timeout: TimeSpan.FromSeconds(30));
+        using RpcResponse response = await _client.GetPeer(AddressOf(rank)).SendAsync(opcode, target, body.WrittenMemory, timeout: CallTimeout);
         ProtocolErrors.ThrowIfFailed(response);
         return ProtocolCodec.Decode<TReply>(response.Body.ToArray());
     }

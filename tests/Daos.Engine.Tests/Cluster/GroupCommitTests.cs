@@ -134,8 +134,11 @@ public sealed class GroupCommitTests
         const int Readers = 4;
         const int Keys = Writers * KeysPerWriter;
         var storage = new SimulatedEngineStorage("rank0");
-        await using EngineCluster cluster = await EngineCluster.StartAsync(1, 2, _ => storage);
+        var targets = new HoldingExecutor?[2];
+        await using EngineCluster cluster = await EngineCluster.StartAsync(1, 2, _ => storage,
+            (_, target, inner) => target < 2 ? targets[target] = new HoldingExecutor(inner) : inner);
         PoolFixture pool = await CreateAsync(cluster);
+        cluster.CallTimeout = TimeSpan.FromSeconds(3); // requests in flight at the kill fail soon after it
         var random = new DeterministicRandom(seed);
         var sent = new long[Keys];
         var acknowledged = new long[Keys];
@@ -213,6 +216,16 @@ public sealed class GroupCommitTests
             }
 
             await kill.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            // From here no barrier runs: updates still apply and reads still run, over changes that are not durable;
+            // then the kill (its drain gives up on the handlers waiting for barriers) and the crash drop them all.
+            foreach (HoldingExecutor? target in targets)
+            {
+                target!.HoldOnly = static state => state is TargetShard.ScheduledCommitWork;
+                target.Hold();
+            }
+
+            await Task.Delay(200);
             await cluster.StopEngineAsync(0, kill: true);
             storage.Crash(seed * 1000 + (ulong)round);
             await stop.CancelAsync();
@@ -273,6 +286,9 @@ public sealed class GroupCommitTests
         private readonly List<(SendOrPostCallback Callback, object? State)> _held = [];
         private bool _holding;
 
+        /// <summary>While holding, which posts (by state) are held; null: all of them.</summary>
+        public Func<object?, bool>? HoldOnly { get; set; }
+
         public int HeldCount
         {
             get
@@ -288,7 +304,7 @@ public sealed class GroupCommitTests
         {
             lock (_lock)
             {
-                if (_holding)
+                if (_holding && (HoldOnly is null || HoldOnly(state)))
                 {
                     _held.Add((callback, state));
                     return;
