@@ -51,7 +51,18 @@ internal sealed class TargetShard : IAsyncDisposable
         Func<VosPoolOptions, ValueTask<VosPool>> open)
     {
         var shard = new TargetShard(targetIndex, executor);
-        shard.Pool = await open(options with { CommitScheduler = shard.ScheduleCommit });
+        // Under the gate: opening commits too, and the barriers it schedules must not run on the target's executor
+        // while the open is still using the pool on this thread.
+        await shard.Gate.WaitAsync();
+        try
+        {
+            shard.Pool = await open(options with { CommitScheduler = shard.ScheduleCommit });
+        }
+        finally
+        {
+            shard.Gate.Release();
+        }
+
         return shard;
     }
 
