@@ -173,10 +173,10 @@ public sealed partial class DaosEngine : IAsyncDisposable
             for (int i = 0; i < shards.Length; i++)
             {
                 IStorageMedium medium = _options.Storage.OpenDirectory($"{record.Uuid}/target-{i}");
-                VosPool vos = create
-                    ? await VosPool.CreateAsync(medium, vosOptions)
-                    : await VosPool.OpenAsync(medium, vosOptions);
-                shards[i] = new TargetShard(i, vos);
+                // The shard hands VOS its target executor as commit scheduler: updates in flight share one barrier.
+                shards[i] = await TargetShard.OpenAsync(i, _targetExecutors[i], vosOptions, options => create
+                    ? VosPool.CreateAsync(medium, options)
+                    : VosPool.OpenAsync(medium, options));
             }
         }
         catch
@@ -205,7 +205,11 @@ public sealed partial class DaosEngine : IAsyncDisposable
         return pool;
     }
 
-    private static async Task ClosePoolAsync(LocalPool pool, bool checkpoint)
+    /// <summary>
+    /// Closes a pool's service replica and shards: with <paramref name="checkpoint"/> after a checkpoint; with
+    /// <paramref name="crash"/> as a crash would, dropping what was applied but not yet durable.
+    /// </summary>
+    private static async Task ClosePoolAsync(LocalPool pool, bool checkpoint, bool crash = false)
     {
         if (pool.Service is { } service)
         {
@@ -231,7 +235,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await shard.DisposeAsync();
+            await shard.CloseAsync(crash);
         }
     }
 
@@ -253,7 +257,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
 
         foreach (LocalPool pool in _pools.Values)
         {
-            await ClosePoolAsync(pool, checkpoint: orderly);
+            await ClosePoolAsync(pool, checkpoint: orderly, crash: !orderly);
         }
 
         _pools.Clear();

@@ -313,6 +313,47 @@ public sealed class VosContainer
         try
         {
             await operation().ConfigureAwait(false);
+            // With a commit scheduler the commits above only appended their records: the public API returns durable.
+            await _pool.Heap.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _pool.Exit();
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit (the engine's object handlers)
+
+    /// <summary>
+    /// <see cref="UpdateAsync(ObjectId, Epoch, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, VosCondition)"/>
+    /// without waiting for durability: returns once the change is applied (visible to the next operation and its
+    /// WAL record appended), with the sequence to pass to <see cref="VosPool.WaitDurableAsync"/>. The caller must not
+    /// acknowledge the change, nor return anything read from it, before that completes.
+    /// </summary>
+    internal ValueTask<ulong> ApplyUpdateAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        ReadOnlyMemory<byte> value) =>
+        Apply(() => _store.UpdateAsync(oid, epoch, dkey, akey, value, VosCondition.None));
+
+    /// <summary>The array write of <see cref="WriteAsync(ObjectId, Epoch, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, long, int, ReadOnlyMemory{byte}, VosCondition)"/>, applied without waiting for durability (see <see cref="ApplyUpdateAsync"/>).</summary>
+    internal ValueTask<ulong> ApplyWriteAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey,
+        long index, int recordSize, ReadOnlyMemory<byte> records) =>
+        Apply(() => _store.WriteAsync(oid, epoch, dkey, akey, index, recordSize, records));
+
+    /// <summary>An object, dkey or akey punch applied without waiting for durability (see <see cref="ApplyUpdateAsync"/>).</summary>
+    internal ValueTask<ulong> ApplyPunchAsync(RecordKind kind, ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey) =>
+        Apply(() => _store.PunchAsync(kind, oid, epoch, dkey, akey));
+
+    /// <summary>A punch of array records applied without waiting for durability (see <see cref="ApplyUpdateAsync"/>).</summary>
+    internal ValueTask<ulong> ApplyPunchExtentsAsync(ObjectId oid, Epoch epoch, ReadOnlyMemory<byte> dkey, ReadOnlyMemory<byte> akey, Extent records) =>
+        Apply(() => _store.WriteAsync(oid, epoch, dkey, akey, records.Index, 0, default, hole: true, holeCount: records.Count));
+
+    private async ValueTask<ulong> Apply(Func<ValueTask> operation)
+    {
+        Enter();
+        try
+        {
+            await operation().ConfigureAwait(false);
+            return _pool.LastCommitSequence;
         }
         finally
         {

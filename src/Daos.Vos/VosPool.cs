@@ -72,6 +72,7 @@ public sealed class VosPool : IAsyncDisposable
         }
 
         UmemHeap heap = UmemHeap.Create(medium, FileBaseName, HeapOptions(medium, options));
+        heap.DeferDurability = true;
         BlobStore? blob = null;
         try
         {
@@ -83,6 +84,7 @@ public sealed class VosPool : IAsyncDisposable
             tx.Write(RecordFormat.RootContainersAt, 0L);
             tx.Write(RecordFormat.RootGarbageAt, 0L);
             await tx.CommitAsync().ConfigureAwait(false);
+            await heap.FlushAsync().ConfigureAwait(false);
             return new VosPool(heap, blob, options.InlineThresholdBytes, options.ObjectCacheLimit);
         }
         catch
@@ -102,6 +104,7 @@ public sealed class VosPool : IAsyncDisposable
         }
 
         UmemHeap heap = UmemHeap.Open(medium, FileBaseName, HeapOptions(medium, options));
+        heap.DeferDurability = true;
         BlobStore? blob = null;
         try
         {
@@ -127,6 +130,7 @@ public sealed class VosPool : IAsyncDisposable
             var pool = new VosPool(heap, blob, threshold, options.ObjectCacheLimit);
             pool.LoadContainers();
             await pool.CollectGarbageAsync().ConfigureAwait(false);
+            await heap.FlushAsync().ConfigureAwait(false);
             return pool;
         }
         catch
@@ -143,6 +147,7 @@ public sealed class VosPool : IAsyncDisposable
         WalSizeBytes = options.WalSizeBytes,
         HeapId = XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes("daos-vos:" + medium.Location)) | 1,
         TimeProvider = options.TimeProvider ?? StoppedClock.Instance,
+        FlushScheduler = options.CommitScheduler,
     };
 
     /// <summary>Creates an empty container; <see cref="DaosError.Exists"/> when <paramref name="id"/> is taken.</summary>
@@ -187,6 +192,7 @@ public sealed class VosPool : IAsyncDisposable
             }
 
             await tx.CommitAsync().ConfigureAwait(false);
+            await _heap.FlushAsync().ConfigureAwait(false);
             var store = new ContainerStore(_heap, _blob, at, id, _inlineThresholdBytes, _objectCacheLimit);
             _containers.Add(id, store);
             return new VosContainer(this, store);
@@ -253,6 +259,7 @@ public sealed class VosPool : IAsyncDisposable
             _containers.Remove(id);
             store.Destroyed = true;
             await CollectGarbageAsync().ConfigureAwait(false);
+            await _heap.FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -318,6 +325,43 @@ public sealed class VosPool : IAsyncDisposable
             Exit();
         }
     }
+
+    /// <summary>
+    /// Closes the pool as a crash would: nothing more is written or flushed, so changes whose barrier has not run
+    /// are lost and their waiters fail; the next open recovers what was durable. For an owner that is going away
+    /// abruptly (an engine being killed).
+    /// </summary>
+    internal void Abandon()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Enter();
+        try
+        {
+            _disposed = true;
+            _blob.Dispose();
+            _heap.Abandon();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>The WAL sequence of the last change applied; pass it to <see cref="WaitDurableAsync"/>.</summary>
+    internal ulong LastCommitSequence => _heap.LastCommitSequence;
+
+    /// <summary>The WAL sequence up to which every applied change is durable.</summary>
+    internal ulong DurableSequence => _heap.DurableSequence;
+
+    /// <summary>
+    /// Completes once every change up to <paramref name="sequence"/> is durable (with the next scheduled barrier
+    /// when it is not yet). Call with the owner's exclusive access, as every pool operation; await it after.
+    /// </summary>
+    internal ValueTask WaitDurableAsync(ulong sequence) => _heap.WaitDurableAsync(sequence);
 
     /// <summary>Claims the pool for one operation; throws when another is still running or the pool is closed.</summary>
     internal void Enter()

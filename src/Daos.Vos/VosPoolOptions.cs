@@ -34,6 +34,16 @@ public sealed record VosPoolOptions
     /// </summary>
     public TimeProvider? TimeProvider { get; init; }
 
+    /// <summary>
+    /// Group commit. Null (the default): every change is durable before its call returns, with one durability barrier
+    /// (WAL write and flush) of its own. Otherwise the owner's scheduler: it is handed the barrier work, at most once
+    /// per batch and possibly from a timer thread, and must only enqueue it onto the thread (or gate) that owns this
+    /// pool, to run later with no other operation of the pool in progress. The public operations still return
+    /// durable; the owner's internal fast path (the engine's object handlers) applies changes, lets the next ones
+    /// apply, and acknowledges each after the one barrier that covers them all. Not stored in the pool.
+    /// </summary>
+    public Action<Action<object?>, object?>? CommitScheduler { get; init; }
+
     internal void Validate()
     {
         if (InlineThresholdBytes is < 1 or > 64 * 1024)

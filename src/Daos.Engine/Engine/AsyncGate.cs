@@ -40,6 +40,22 @@ internal sealed class AsyncGate
         return waiter.Completion.Task;
     }
 
+    /// <summary>Enters the gate if it is free now, without waiting.</summary>
+    /// <returns>True when the caller now holds the gate (and must <see cref="Release"/> it).</returns>
+    public bool TryEnter()
+    {
+        lock (_lock)
+        {
+            if (_held)
+            {
+                return false;
+            }
+
+            _held = true;
+            return true;
+        }
+    }
+
     /// <summary>Leaves the gate: the longest-waiting live waiter enters next.</summary>
     /// <exception cref="InvalidOperationException">The gate was not held.</exception>
     public void Release()

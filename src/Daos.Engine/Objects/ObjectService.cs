@@ -9,6 +9,7 @@ using Daos.Protocol.Objects;
 using Daos.Protocol.Pools;
 using Daos.Transport;
 using Daos.Vos;
+using Daos.Vos.Store;
 
 namespace Daos.Engine.Objects;
 
@@ -35,38 +36,36 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
         TargetShard shard = await AdmitAsync(update.Address, request.Target, write: true, cancellationToken);
         Epoch epoch = update.Epoch.Value == 0 ? clock.Now() : clock.Update(update.Epoch);
         ObjectId oid = update.Address.Oid;
+        Guid containerId = update.Address.Container;
+        DaosException? refused = null;
+        ValueTask durable;
         await shard.Gate.WaitAsync(cancellationToken);
         try
         {
-            VosContainer container = await shard.GetContainerAsync(update.Address.Container);
+            VosContainer container = await shard.GetContainerAsync(containerId);
             if (update.Condition != UpdateCondition.None)
             {
                 // Checked for every akey before anything is written, under the shard's gate: all or nothing.
-                foreach (IodUpdate iod in update.Iods)
-                {
-                    bool exists = await ExistsAsync(container, oid, update.Dkey, iod);
-                    if (update.Condition == UpdateCondition.InsertOnly && exists)
-                    {
-                        throw new DaosException(DaosError.Exists, "the akey already holds a value (insert-only update)");
-                    }
-
-                    if (update.Condition == UpdateCondition.UpdateOnly && !exists)
-                    {
-                        throw new DaosException(DaosError.NonExistent, "the akey holds no value (update-only update)");
-                    }
-                }
+                refused = await CheckConditionAsync(container, oid, update);
             }
 
-            foreach (IodUpdate iod in update.Iods)
+            if (refused is not null)
             {
-                if (iod.Kind == IodKind.Single)
+                // The refusal is a read: it must not reply from a change a crash could still take back.
+                durable = shard.ReadFence(containerId, oid);
+            }
+            else
+            {
+                ulong sequence = 0;
+                foreach (IodUpdate iod in update.Iods)
                 {
-                    await container.UpdateAsync(oid, epoch, update.Dkey, iod.Akey, iod.Data);
+                    sequence = iod.Kind == IodKind.Single
+                        ? await container.ApplyUpdateAsync(oid, epoch, update.Dkey, iod.Akey, iod.Data)
+                        : await container.ApplyWriteAsync(oid, epoch, update.Dkey, iod.Akey, iod.Index, iod.RecordSize, iod.Data);
+                    shard.NoteApplied(containerId, oid, sequence);
                 }
-                else
-                {
-                    await container.WriteAsync(oid, epoch, update.Dkey, iod.Akey, iod.Index, iod.RecordSize, iod.Data);
-                }
+
+                durable = shard.Pool.WaitDurableAsync(sequence);
             }
         }
         finally
@@ -74,7 +73,33 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
             shard.Gate.Release();
         }
 
+        // Group commit: the next updates apply while this one waits for the barrier that covers them all.
+        await durable;
+        if (refused is not null)
+        {
+            throw refused;
+        }
+
         return new EpochReply(epoch);
+    }
+
+    private static async ValueTask<DaosException?> CheckConditionAsync(VosContainer container, ObjectId oid, ObjectUpdateRequest update)
+    {
+        foreach (IodUpdate iod in update.Iods)
+        {
+            bool exists = await ExistsAsync(container, oid, update.Dkey, iod);
+            if (update.Condition == UpdateCondition.InsertOnly && exists)
+            {
+                return new DaosException(DaosError.Exists, "the akey already holds a value (insert-only update)");
+            }
+
+            if (update.Condition == UpdateCondition.UpdateOnly && !exists)
+            {
+                return new DaosException(DaosError.NonExistent, "the akey holds no value (update-only update)");
+            }
+        }
+
+        return null;
     }
 
     private async ValueTask<ObjectFetchReply> FetchAsync(ObjectFetchRequest fetch, RpcRequest request, CancellationToken cancellationToken)
@@ -83,6 +108,7 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
         Epoch epoch = ReadEpoch(fetch.Epoch);
         ObjectId oid = fetch.Address.Oid;
         var results = new IodResult[fetch.Iods.Count];
+        ValueTask fence;
         await shard.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -102,12 +128,15 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
                     results[i] = new IodResult(true, buffer.AsMemory(0, read.Length), read.Holes);
                 }
             }
+
+            fence = shard.ReadFence(fetch.Address.Container, oid);
         }
         finally
         {
             shard.Gate.Release();
         }
 
+        await fence;
         return new ObjectFetchReply(results);
     }
 
@@ -116,31 +145,27 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
         TargetShard shard = await AdmitAsync(punch.Address, request.Target, write: true, cancellationToken);
         Epoch epoch = punch.Epoch.Value == 0 ? clock.Now() : clock.Update(punch.Epoch);
         ObjectId oid = punch.Address.Oid;
+        ValueTask durable;
         await shard.Gate.WaitAsync(cancellationToken);
         try
         {
             VosContainer container = await shard.GetContainerAsync(punch.Address.Container);
-            switch (punch.Kind)
+            ulong sequence = punch.Kind switch
             {
-                case PunchKind.Object:
-                    await container.PunchObjectAsync(oid, epoch);
-                    break;
-                case PunchKind.Dkey:
-                    await container.PunchDkeyAsync(oid, epoch, punch.Dkey);
-                    break;
-                case PunchKind.Akey:
-                    await container.PunchAkeyAsync(oid, epoch, punch.Dkey, punch.Akey);
-                    break;
-                default:
-                    await container.PunchExtentsAsync(oid, epoch, punch.Dkey, punch.Akey, punch.Records);
-                    break;
-            }
+                PunchKind.Object => await container.ApplyPunchAsync(RecordKind.ObjectPunch, oid, epoch, default, default),
+                PunchKind.Dkey => await container.ApplyPunchAsync(RecordKind.DkeyPunch, oid, epoch, punch.Dkey, default),
+                PunchKind.Akey => await container.ApplyPunchAsync(RecordKind.AkeyPunch, oid, epoch, punch.Dkey, punch.Akey),
+                _ => await container.ApplyPunchExtentsAsync(oid, epoch, punch.Dkey, punch.Akey, punch.Records),
+            };
+            shard.NoteApplied(punch.Address.Container, oid, sequence);
+            durable = shard.Pool.WaitDurableAsync(sequence);
         }
         finally
         {
             shard.Gate.Release();
         }
 
+        await durable;
         return new EpochReply(epoch);
     }
 
@@ -149,76 +174,92 @@ internal sealed class ObjectService(ConcurrentDictionary<Guid, LocalPool> pools,
         TargetShard shard = await AdmitAsync(list.Address, request.Target, write: false, cancellationToken);
         Epoch epoch = ReadEpoch(list.Epoch);
         ObjectId oid = list.Address.Oid;
+        ObjectListReply reply;
+        ValueTask fence;
         await shard.Gate.WaitAsync(cancellationToken);
         try
         {
             VosContainer container = await shard.GetContainerAsync(list.Address.Container);
-            if (list.Kind == ListKind.Extents)
-            {
-                var extents = new List<Extent>();
-                bool complete = true;
-                await foreach (Extent extent in container.ListExtentsAsync(oid, epoch, list.Dkey, list.Akey))
-                {
-                    if (extent.Index < list.FromIndex)
-                    {
-                        continue;
-                    }
-
-                    if (extents.Count == list.PageSize)
-                    {
-                        complete = false;
-                        break;
-                    }
-
-                    extents.Add(extent);
-                }
-
-                return new ObjectListReply([], extents, complete);
-            }
-
-            // Pages resume after the last key returned, in byte order, so a key punched between pages cannot lose the place.
-            var keys = new List<byte[]>();
-            IAsyncEnumerable<byte[]> source = list.Kind == ListKind.Dkeys
-                ? container.ListDkeysAsync(oid, epoch)
-                : container.ListAkeysAsync(oid, epoch, list.Dkey);
-            await foreach (byte[] key in source)
-            {
-                if (list.AfterKey.IsEmpty || key.AsSpan().SequenceCompareTo(list.AfterKey.Span) > 0)
-                {
-                    keys.Add(key);
-                }
-            }
-
-            keys.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
-            int count = Math.Min(keys.Count, list.PageSize);
-            var page = new ReadOnlyMemory<byte>[count];
-            for (int i = 0; i < count; i++)
-            {
-                page[i] = keys[i];
-            }
-
-            return new ObjectListReply(page, [], count == keys.Count);
+            reply = await ListUnderGateAsync(container, list, oid, epoch);
+            fence = shard.ReadFence(list.Address.Container, oid);
         }
         finally
         {
             shard.Gate.Release();
         }
+
+        await fence;
+        return reply;
+    }
+
+    private static async ValueTask<ObjectListReply> ListUnderGateAsync(VosContainer container, ObjectListRequest list, ObjectId oid, Epoch epoch)
+    {
+        if (list.Kind == ListKind.Extents)
+        {
+            var extents = new List<Extent>();
+            bool complete = true;
+            await foreach (Extent extent in container.ListExtentsAsync(oid, epoch, list.Dkey, list.Akey))
+            {
+                if (extent.Index < list.FromIndex)
+                {
+                    continue;
+                }
+
+                if (extents.Count == list.PageSize)
+                {
+                    complete = false;
+                    break;
+                }
+
+                extents.Add(extent);
+            }
+
+            return new ObjectListReply([], extents, complete);
+        }
+
+        // Pages resume after the last key returned, in byte order, so a key punched between pages cannot lose the place.
+        var keys = new List<byte[]>();
+        IAsyncEnumerable<byte[]> source = list.Kind == ListKind.Dkeys
+            ? container.ListDkeysAsync(oid, epoch)
+            : container.ListAkeysAsync(oid, epoch, list.Dkey);
+        await foreach (byte[] key in source)
+        {
+            if (list.AfterKey.IsEmpty || key.AsSpan().SequenceCompareTo(list.AfterKey.Span) > 0)
+            {
+                keys.Add(key);
+            }
+        }
+
+        keys.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+        int count = Math.Min(keys.Count, list.PageSize);
+        var page = new ReadOnlyMemory<byte>[count];
+        for (int i = 0; i < count; i++)
+        {
+            page[i] = keys[i];
+        }
+
+        return new ObjectListReply(page, [], count == keys.Count);
     }
 
     private async ValueTask<ObjectQueryMaxReply> QueryMaxAsync(ObjectQueryMaxRequest query, RpcRequest request, CancellationToken cancellationToken)
     {
         TargetShard shard = await AdmitAsync(query.Address, request.Target, write: false, cancellationToken);
+        long? max;
+        ValueTask fence;
         await shard.Gate.WaitAsync(cancellationToken);
         try
         {
             VosContainer container = await shard.GetContainerAsync(query.Address.Container);
-            long? max = await container.QueryMaxIndexAsync(query.Address.Oid, ReadEpoch(query.Epoch), query.Dkey, query.Akey);
-            return new ObjectQueryMaxReply(max.HasValue, max ?? 0);
+            max = await container.QueryMaxIndexAsync(query.Address.Oid, ReadEpoch(query.Epoch), query.Dkey, query.Akey);
+            fence = shard.ReadFence(query.Address.Container, query.Address.Oid);
         }
         finally
         {
             shard.Gate.Release();
         }
+
+        await fence;
+        return new ObjectQueryMaxReply(max.HasValue, max ?? 0);
     }
 
     private static Epoch ReadEpoch(Epoch requested) => requested.Value == 0 ? Epoch.Max : requested;

@@ -26,6 +26,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
     private readonly SortedSet<(long Count, long Start)> _bySize = [];
     private readonly List<BlobReservation> _publishing = [];
     private readonly List<(long Start, long Count)> _freeing = [];
+
+    // Blocks freed by committed transactions whose WAL record may not be durable yet (group commit): reusing them
+    // before it is would let new data overwrite a value that a crash brings back. Reservable once durable.
+    private readonly Queue<(ulong Sequence, long Start, long Count)> _freedNotDurable = new();
     private long _reservedBlocks;
 
     // The blob file has writes not yet made durable: logged ones (a checkpoint must sync them before it retires
@@ -157,6 +161,14 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
 
         reservation = null;
+        ReleaseDurableFrees();
+        if ((_bySize.Count == 0 || _bySize.Max.Count < blockCount) && _freedNotDurable.Count > 0)
+        {
+            // Space waits on frees that are not durable yet: make them so now rather than fail.
+            _heap.Flush();
+            ReleaseDurableFrees();
+        }
+
         if (_bySize.Count == 0 || _bySize.Max.Count < blockCount)
         {
             return false;
@@ -419,9 +431,10 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
             _reservedBlocks -= reservation.BlockCount;
         }
 
+        ulong sequence = _heap.LastCommitSequence;
         foreach ((long start, long count) in _freeing)
         {
-            InsertVolatile(start, count);
+            _freedNotDurable.Enqueue((sequence, start, count));
         }
 
         _publishing.Clear();
@@ -501,6 +514,16 @@ internal sealed class BlobStore : ITransactionParticipant, IDisposable
         }
 
         Flush();
+    }
+
+    private void ReleaseDurableFrees()
+    {
+        ulong durable = _heap.DurableSequence;
+        while (_freedNotDurable.TryPeek(out (ulong Sequence, long Start, long Count) freed) && freed.Sequence <= durable)
+        {
+            _freedNotDurable.Dequeue();
+            InsertVolatile(freed.Start, freed.Count);
+        }
     }
 
     private void InsertVolatile(long start, long count)

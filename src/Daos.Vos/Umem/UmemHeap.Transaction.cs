@@ -196,14 +196,53 @@ internal sealed partial class UmemHeap
             }
         }
 
+        if (DeferDurability)
+        {
+            ScheduleFlush(scheduler);
+            return ValueTask.CompletedTask;
+        }
+
         CommitWaiter waiter = _wal.Wait(sequence);
+        ScheduleFlush(scheduler);
+        return new ValueTask(waiter, waiter.Version);
+    }
+
+    /// <summary>
+    /// Completes once the WAL record of <paramref name="sequence"/> (and so every commit before it) is durable: at
+    /// once when it already is, otherwise with the next barrier (scheduled if none is; inline without a scheduler).
+    /// Call on the owner, like every heap operation.
+    /// </summary>
+    internal ValueTask WaitDurableAsync(ulong sequence)
+    {
+        if (_failure is not null)
+        {
+            return ValueTask.FromException(new DaosException(DaosError.IO, $"heap '{Name}' failed before the commit was durable", _failure));
+        }
+
+        if (sequence <= _wal.DurableSequence)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Action<Action<object?>, object?>? scheduler = _options.FlushScheduler;
+        if (scheduler is null)
+        {
+            return FlushAsync();
+        }
+
+        CommitWaiter waiter = _wal.Wait(sequence);
+        ScheduleFlush(scheduler);
+        return new ValueTask(waiter, waiter.Version);
+    }
+
+    private void ScheduleFlush(Action<Action<object?>, object?> scheduler)
+    {
         if (!_flushScheduled)
         {
             _flushScheduled = true;
             scheduler(s_scheduledFlush, this);
         }
-
-        return new ValueTask(waiter, waiter.Version);
     }
 
     private void RunScheduledFlush()

@@ -83,6 +83,21 @@ internal sealed partial class UmemHeap : IDisposable
     /// <summary>Durability barriers issued on the WAL (one per group commit).</summary>
     public long WalBarrierCount => _wal.BarrierCount;
 
+    /// <summary>The WAL sequence of the last record appended (commits made so far end at or before it).</summary>
+    public ulong LastCommitSequence => _wal.LastSequence;
+
+    /// <summary>The WAL sequence up to which every record is durable.</summary>
+    public ulong DurableSequence => _wal.DurableSequence;
+
+    /// <summary>
+    /// With a <see cref="UmemOptions.FlushScheduler"/>: when true, a commit returns as soon as its record is appended
+    /// and its barrier scheduled, instead of waiting for the barrier; the owner learns durability through
+    /// <see cref="WaitDurableAsync"/> or makes it so with <see cref="FlushAsync"/>. The owner must not let anyone
+    /// read what such a commit wrote, as if it were durable, before then. Without a scheduler commits are durable
+    /// on return either way.
+    /// </summary>
+    public bool DeferDurability { get; set; }
+
     public long WalUsedBytes => _wal.UsedBytes;
 
     public long WalCapacityBytes => _wal.CapacityBytes;
@@ -131,16 +146,29 @@ internal sealed partial class UmemHeap : IDisposable
     /// <summary>Makes every commit so far durable (one barrier for all of them).</summary>
     public ValueTask FlushAsync()
     {
-        ThrowIfUnusable();
         try
         {
-            _wal.FlushBatch();
+            Flush();
             return ValueTask.CompletedTask;
         }
         catch (Exception e)
         {
-            _failure ??= e;
             return ValueTask.FromException(e);
+        }
+    }
+
+    /// <summary>Makes every commit so far durable now, on the calling thread (one barrier for all of them).</summary>
+    public void Flush()
+    {
+        ThrowIfUnusable();
+        try
+        {
+            _wal.FlushBatch();
+        }
+        catch (Exception e)
+        {
+            _failure ??= e;
+            throw;
         }
     }
 
@@ -197,6 +225,26 @@ internal sealed partial class UmemHeap : IDisposable
         {
             throw new DaosException(DaosError.IO, $"heap '{Name}' failed earlier and must be reopened", _failure);
         }
+    }
+
+    /// <summary>
+    /// Releases the files and the image without writing or flushing anything, as a crash would: commits whose
+    /// barrier has not run are lost (their waiters fail), and the next open recovers what was durable.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _failure ??= new DaosException(DaosError.IO, $"heap '{Name}' was abandoned before its commits were durable");
+        _wal.FailWaiters(_failure);
+        _disposed = true;
+        _checkpointTimer?.Dispose();
+        _wal.Dispose();
+        _heapFile.Dispose();
+        _image.Dispose();
     }
 
     /// <summary>Flushes what was committed and releases the files and the image. Does not checkpoint.</summary>

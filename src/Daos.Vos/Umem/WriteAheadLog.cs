@@ -231,6 +231,15 @@ internal sealed class WriteAheadLog : IDisposable
         }
     }
 
+    /// <summary>Fails every commit still waiting for a barrier (the log is being abandoned).</summary>
+    public void FailWaiters(Exception cause)
+    {
+        while (_waiters.TryDequeue(out CommitWaiter? waiter))
+        {
+            waiter.Fail(new DaosException(DaosError.IO, "the WAL was closed before the commit was durable", cause));
+        }
+    }
+
     /// <summary>
     /// After a checkpoint: the records before the previous checkpoint are no longer needed by either superblock
     /// slot, so their space is free again.

@@ -16,6 +16,7 @@ internal sealed class EngineCluster : IAsyncDisposable
     private readonly Func<int, IEngineStorage> _storage;
     private readonly Dictionary<int, IEngineStorage> _storageByRank = [];
     private readonly RpcNode _client;
+    private readonly Func<int, uint, IRpcExecutor, IRpcExecutor>? _wrapExecutor;
 
     private readonly int _managementReplicas;
     private readonly Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? _stepReached;
@@ -23,8 +24,10 @@ internal sealed class EngineCluster : IAsyncDisposable
     /// <summary>Engine-to-engine call timeout (also how long a call to a rank that is down keeps trying to connect).</summary>
     public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas, Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached)
+    private EngineCluster(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas,
+        Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached, Func<int, uint, IRpcExecutor, IRpcExecutor>? wrapExecutor)
     {
+        _wrapExecutor = wrapExecutor;
         EngineCount = engines;
         Targets = targets;
         _storage = storage;
@@ -40,6 +43,9 @@ internal sealed class EngineCluster : IAsyncDisposable
     public Action<string>? Log { get; set; }
 
     public int EngineCount { get; }
+
+    /// <summary>How long <see cref="CallAsync"/> waits for a reply (a killed engine's requests fail after it).</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public int Targets { get; }
 
@@ -60,10 +66,12 @@ internal sealed class EngineCluster : IAsyncDisposable
     /// <param name="managementReplicas">Ranks 0..n-1 replicate the management service.</param>
     /// <param name="stepReached">The service step seam of every engine, told which rank reached the step.</param>
     /// <param name="serviceCallTimeout">Engine-to-engine call timeout; 10 s when null.</param>
+    /// <param name="wrapExecutor">Optionally wraps the executor of (rank, target) given to the engine (to hold its work in tests).</param>
     public static async Task<EngineCluster> StartAsync(int engines, int targets, Func<int, IEngineStorage> storage, int managementReplicas = 1,
-        Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached = null, TimeSpan? serviceCallTimeout = null)
+        Func<int, global::Daos.Engine.Engine.ServiceStep, Guid, Task>? stepReached = null, TimeSpan? serviceCallTimeout = null,
+        Func<int, uint, IRpcExecutor, IRpcExecutor>? wrapExecutor = null)
     {
-        var cluster = new EngineCluster(engines, targets, storage, managementReplicas, stepReached)
+        var cluster = new EngineCluster(engines, targets, storage, managementReplicas, stepReached, wrapExecutor)
         {
             ServiceCallTimeout = serviceCallTimeout ?? TimeSpan.FromSeconds(10),
         };
@@ -102,7 +110,7 @@ internal sealed class EngineCluster : IAsyncDisposable
             {
                 var executor = new DedicatedThreadExecutor($"engine-{rank}-{(target == ProtocolTargets.System ? "sys" : target.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
                 executors.Add(executor);
-                return executor;
+                return _wrapExecutor is null ? executor : _wrapExecutor(rank, target, executor);
             },
             ManagementReplicas = Enumerable.Range(0, _managementReplicas).ToDictionary(r => r, AddressOf),
             ServiceStepReached = _stepReached is null ? null : (step, uuid) => _stepReached(rank, step, uuid),
@@ -139,7 +147,7 @@ internal sealed class EngineCluster : IAsyncDisposable
     {
         var body = new ArrayBufferWriter<byte>();
         ProtocolCodec.Encode(request, body);
-        using RpcResponse response = await _client.GetPeer(AddressOf(rank)).SendAsync(opcode, target, body.WrittenMemory, timeout: TimeSpan.FromSeconds(30));
+        using RpcResponse response = await _client.GetPeer(AddressOf(rank)).SendAsync(opcode, target, body.WrittenMemory, timeout: CallTimeout);
         ProtocolErrors.ThrowIfFailed(response);
         return ProtocolCodec.Decode<TReply>(response.Body.ToArray());
     }
