@@ -10,6 +10,7 @@ using Daos.Placement;
 using Daos.Protocol;
 using Daos.Protocol.Management;
 using Daos.Storage;
+using Daos.Threading;
 using Daos.Transport;
 using Daos.Vos;
 
@@ -153,7 +154,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
                 }
             }
 
-            await Waits.DelayAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken);
+            await ClockDelay.WaitAsync(_options.TimeProvider, TimeSpan.FromMilliseconds(50), cancellationToken);
         }
     }
 

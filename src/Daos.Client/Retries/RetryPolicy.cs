@@ -1,3 +1,5 @@
+using Daos.Threading;
+
 namespace Daos.Client.Retries;
 
 /// <summary>

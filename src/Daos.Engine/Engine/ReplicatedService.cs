@@ -1,6 +1,7 @@
 using Daos.Engine.Rdb;
 using Daos.Engine.Rdb.Raft;
 using Daos.Protocol;
+using Daos.Threading;
 
 namespace Daos.Engine.Engine;
 
@@ -87,7 +88,7 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
                 return;
             }
 
-            await Waits.DelayAsync(time, retryInterval);
+            await ClockDelay.WaitAsync(time, retryInterval);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Daos.Engine.Engine;
 using Daos.Protocol;
 using Daos.Protocol.Management;
+using Daos.Threading;
 using Daos.Transport;
 
 namespace Daos.Engine.Pools;
@@ -63,7 +64,7 @@ internal sealed class PoolServiceClient(EngineCalls calls, TimeProvider time)
                 last = e;
             }
 
-            await Waits.DelayAsync(time, RetryDelay, cancellationToken);
+            await ClockDelay.WaitAsync(time, RetryDelay, cancellationToken);
         }
 
         throw new DaosException(DaosError.Unreachable, $"pool {pool.Uuid} service did not answer after {AttemptsMax} attempts: {last?.Message}", last);

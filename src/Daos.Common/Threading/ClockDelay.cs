@@ -1,14 +1,18 @@
-namespace Daos.Client.Retries;
+namespace Daos.Threading;
 
 /// <summary>
-/// A pause on a <see cref="TimeProvider"/>'s timer whose awaiter resumes inside the timer callback. Unlike
-/// <c>Task.Delay(delay, timeProvider)</c>, whose task resumes continuations through the thread pool, this keeps a client
-/// driven by a simulated clock on the thread that advances the clock (the harness's deterministic scheduler).
+/// A pause on a <see cref="TimeProvider"/>'s own timer, so simulated time drives every wait. Unlike
+/// <c>Task.Delay(delay, timeProvider)</c>, whose task resumes its continuations through the thread pool, the awaiting
+/// code resumes on its own synchronization context (the harness's deterministic scheduler in simulations) or, with
+/// none, inside the timer callback.
 /// </summary>
-internal static class ClockDelay
+public static class ClockDelay
 {
-    public static Task WaitAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Completes once <paramref name="delay"/> has passed on <paramref name="time"/> (at once when not positive).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public static Task WaitAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(time);
         cancellationToken.ThrowIfCancellationRequested();
         if (delay <= TimeSpan.Zero)
         {
