@@ -56,7 +56,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             DeterministicScheduler scheduler = options.Scheduler!;
             _time = scheduler.Time;
-            _transport = SimulatedTransport(scheduler);
+            _transport = SimulatedTransportFor(scheduler);
             _simulated = new SimulatedNetwork(scheduler, options.SimulatedNetwork, _transport);
         }
         else
@@ -358,18 +358,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// second, requests that give up after 2 s so clients retry elsewhere quickly, and a coarser timer tick than real
     /// networks need (every tick of every connection is a scheduler step).
     /// </summary>
-    private static TransportOptions SimulatedTransport(DeterministicScheduler scheduler) => new()
-    {
-        TimeProvider = scheduler.Time,
-        LoopContext = scheduler.SynchronizationContext,
-        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-        HeartbeatTimeout = TimeSpan.FromSeconds(1),
-        TimerResolution = TimeSpan.FromMilliseconds(10),
-        RequestTimeout = TimeSpan.FromSeconds(2),
-        ReconnectBackoffInitial = TimeSpan.FromMilliseconds(5),
-        ReconnectBackoffMax = TimeSpan.FromMilliseconds(100),
-        DrainTimeout = TimeSpan.FromMilliseconds(100),
-    };
+    private static TransportOptions SimulatedTransportFor(DeterministicScheduler scheduler) => SimulatedTransport.Options(scheduler,
+        requestTimeout: TimeSpan.FromSeconds(2), timerResolution: TimeSpan.FromMilliseconds(10),
+        reconnectBackoffMax: TimeSpan.FromMilliseconds(100), drainTimeout: TimeSpan.FromMilliseconds(100));
 
     /// <summary>Each rank's address: <c>inproc://engine-r</c>, <c>sim://engine-r</c>, or a free loopback TCP port
     /// (fixed before any engine starts: the management replicas must know each other's addresses, and a restarted

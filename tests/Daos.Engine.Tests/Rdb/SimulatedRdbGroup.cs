@@ -43,18 +43,9 @@ internal sealed class SimulatedRdbGroup
             StepsMax = 3_000_000,
         });
         _random = Scheduler.Random.Fork();
-        _transport = new TransportOptions
-        {
-            TimeProvider = Scheduler.Time,
-            LoopContext = Scheduler.SynchronizationContext,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
-            TimerResolution = TimeSpan.FromMilliseconds(5),
-            RequestTimeout = TimeSpan.FromMilliseconds(200),
-            ReconnectBackoffInitial = TimeSpan.FromMilliseconds(5),
-            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
-            DrainTimeout = TimeSpan.FromMilliseconds(50),
-        };
+        _transport = SimulatedTransport.Options(Scheduler, requestTimeout: TimeSpan.FromMilliseconds(200),
+            timerResolution: TimeSpan.FromMilliseconds(5), reconnectBackoffMax: TimeSpan.FromMilliseconds(50),
+            drainTimeout: TimeSpan.FromMilliseconds(50));
         Network = new SimulatedNetwork(Scheduler, network ?? new SimulatedNetworkOptions(), _transport);
         _executor = RpcExecutors.FromSynchronizationContext(Scheduler.SynchronizationContext);
         for (ulong id = 1; id <= (ulong)replicaCount; id++)

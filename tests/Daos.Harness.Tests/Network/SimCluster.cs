@@ -14,18 +14,9 @@ internal sealed class SimCluster
     public SimCluster(ulong seed, SimulatedNetworkOptions? options = null)
     {
         Scheduler = new DeterministicScheduler(seed, new DeterministicSchedulerOptions { Output = null });
-        TransportOptions = new TransportOptions
-        {
-            TimeProvider = Scheduler.Time,
-            LoopContext = Scheduler.SynchronizationContext,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
-            TimerResolution = TimeSpan.FromMilliseconds(5),
-            RequestTimeout = TimeSpan.FromMilliseconds(200),
-            ReconnectBackoffInitial = TimeSpan.FromMilliseconds(5),
-            ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
-            DrainTimeout = TimeSpan.FromMilliseconds(100),
-        };
+        TransportOptions = SimulatedTransport.Options(Scheduler, requestTimeout: TimeSpan.FromMilliseconds(200),
+            timerResolution: TimeSpan.FromMilliseconds(5), reconnectBackoffMax: TimeSpan.FromMilliseconds(50),
+            drainTimeout: TimeSpan.FromMilliseconds(100));
         Network = new SimulatedNetwork(Scheduler, options, TransportOptions);
     }
 
