@@ -183,8 +183,8 @@ internal sealed partial class PoolService
         switch (request.Operation)
         {
             case AttributeOperation.Set:
-                await WriteAsync(new RdbTransaction().Update(path, name, request.Value.Span));
-                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+                return await OnceAsync(request.Key, () => Task.FromResult<(RdbTransaction?, ContainerAttributeReply)>(
+                    (new RdbTransaction().Update(path, name, request.Value.Span), new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []))));
             case AttributeOperation.Get:
                 byte[]? value = await ReadAsync(store => store.Lookup(path, name, out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null);
                 return new ContainerAttributeReply(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
@@ -192,13 +192,15 @@ internal sealed partial class PoolService
                 string[] names = await ReadAsync(store => store.Iterate(path).Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToArray());
                 return new ContainerAttributeReply(false, ReadOnlyMemory<byte>.Empty, names);
             default:
-                if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None))
+                return await OnceAsync(request.Key, async () =>
                 {
-                    throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
-                }
+                    if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None))
+                    {
+                        throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
+                    }
 
-                await WriteAsync(new RdbTransaction().Delete(path, name));
-                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+                    return ((RdbTransaction?)new RdbTransaction().Delete(path, name), new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []));
+                });
         }
     }, cancellationToken);
 
@@ -218,10 +220,13 @@ internal sealed partial class PoolService
                     _context.Clock.Update(request.Epoch);
                 }
 
-                Epoch epoch = _context.Clock.Now();
-                BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
-                await WriteAsync(new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name)));
-                return new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)]);
+                return await OnceAsync(request.Key, () =>
+                {
+                    Epoch epoch = _context.Clock.Now();
+                    BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
+                    return Task.FromResult<(RdbTransaction?, ContainerSnapshotReply)>(
+                        (new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name)), new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)])));
+                });
             case SnapshotOperation.List:
                 SnapshotEntry[] all = await ReadAsync(store => store.Iterate(path)
                     .Select(e => new SnapshotEntry(new Epoch(BinaryPrimitives.ReadUInt64LittleEndian(e.Key.Span)), Encoding.UTF8.GetString(e.Value.Span)))
@@ -229,13 +234,15 @@ internal sealed partial class PoolService
                 return new ContainerSnapshotReply(all);
             default:
                 BinaryPrimitives.WriteUInt64LittleEndian(key, request.Epoch.Value);
-                if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None))
+                return await OnceAsync(request.Key, async () =>
                 {
-                    throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
-                }
+                    if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None))
+                    {
+                        throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
+                    }
 
-                await WriteAsync(new RdbTransaction().Delete(path, key));
-                return new ContainerSnapshotReply([]);
+                    return ((RdbTransaction?)new RdbTransaction().Delete(path, key), new ContainerSnapshotReply([]));
+                });
         }
     }, cancellationToken);
 
