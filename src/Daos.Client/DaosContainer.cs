@@ -167,7 +167,7 @@ public sealed class DaosContainer : IAsyncDisposable
         changes.Validate();
         CheckWritable();
         await _pool.Service.CallAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties,
-            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes)), ct);
+            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes), _pool.Runtime.NextOperationKey()), ct, idempotentCreate: true);
     }
 
     /// <summary>Sets a user attribute.</summary>

@@ -97,27 +97,38 @@ internal sealed partial class PoolService
     {
         await EnsureInitializedAsync();
         await RequirePoolHandleAsync(destroy.PoolHandle, write: true);
-        ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid);
-        List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid));
-        if (open.Count > 0 && !destroy.Force)
+        Guid destroyed = Guid.Empty;
+        EmptyMessage reply = await OnceAsync(destroy.Key, async () =>
         {
-            throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
+            ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid);
+            List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid));
+            if (open.Count > 0 && !destroy.Force)
+            {
+                throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
+            }
+
+            byte[] uuidKey = Key(record.Uuid);
+            var transaction = new RdbTransaction()
+                .Delete(Containers, uuidKey)
+                .Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label))
+                .DestroyKvs(Attributes, uuidKey)
+                .DestroyKvs(Snapshots, uuidKey);
+            foreach ((Guid handle, _) in open)
+            {
+                transaction.Delete(ContainerHandles, Key(handle));
+            }
+
+            destroyed = record.Uuid;
+            return ((RdbTransaction?)transaction, EmptyMessage.Instance);
+        });
+
+        // A replayed destroy announced its container when it first ran.
+        if (destroyed != Guid.Empty)
+        {
+            await BroadcastAsync(destroyed, Guid.Empty, ShardEventKind.ContainerDestroyed);
         }
 
-        byte[] uuidKey = Key(record.Uuid);
-        var transaction = new RdbTransaction()
-            .Delete(Containers, uuidKey)
-            .Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label))
-            .DestroyKvs(Attributes, uuidKey)
-            .DestroyKvs(Snapshots, uuidKey);
-        foreach ((Guid handle, _) in open)
-        {
-            transaction.Delete(ContainerHandles, Key(handle));
-        }
-
-        await WriteAsync(transaction);
-        await BroadcastAsync(record.Uuid, Guid.Empty, ShardEventKind.ContainerDestroyed);
-        return EmptyMessage.Instance;
+        return reply;
     }, cancellationToken);
 
     public async Task<ContainerListReply> ListContainersAsync(PoolHandleRequest list)
@@ -152,25 +163,27 @@ internal sealed partial class PoolService
     {
         await EnsureInitializedAsync();
         ContainerHandleCheckReply handle = await RequireContainerHandleAsync(set.Handle, write: true);
-        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
-        ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
-        string label = TextOf(properties, ContainerPropertyId.Label);
-        var transaction = new RdbTransaction();
-        if (label != record.Label)
+        return await OnceAsync(set.Key, async () =>
         {
-            Labels.Validate(label, "container");
-            byte[] newLabel = Encoding.UTF8.GetBytes(label);
-            if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None))
+            ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
+            ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
+            string label = TextOf(properties, ContainerPropertyId.Label);
+            var transaction = new RdbTransaction();
+            if (label != record.Label)
             {
-                throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+                Labels.Validate(label, "container");
+                byte[] newLabel = Encoding.UTF8.GetBytes(label);
+                if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None))
+                {
+                    throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+                }
+
+                transaction.Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label)).Update(ContainerLabels, newLabel, Key(record.Uuid));
             }
 
-            transaction.Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label)).Update(ContainerLabels, newLabel, Key(record.Uuid));
-        }
-
-        ContainerInfoReply updated = record with { Label = label, Properties = properties };
-        await WriteAsync(transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated)));
-        return await DescribeAsync(updated);
+            ContainerInfoReply updated = record with { Label = label, Properties = properties };
+            return ((RdbTransaction?)transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated)), await DescribeAsync(updated));
+        });
     }, cancellationToken);
 
     public Task<ContainerAttributeReply> AttributeAsync(ContainerAttributeRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>

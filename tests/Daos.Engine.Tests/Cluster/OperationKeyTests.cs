@@ -136,4 +136,49 @@ public sealed class OperationKeyTests
         await AttributeAsync(pool, AttributeOperation.Set, "a", "first", 1);
         Assert.Equal("second", await GetAsync(pool, "a"));
     }
+
+    [Fact]
+    public async Task A_replayed_container_destroy_does_not_destroy_a_new_container_of_the_same_label()
+    {
+        await using EngineCluster cluster = await StartAsync(1);
+        PoolFixture pool = await CreateAsync(cluster);
+        Guid p = pool.Location.Uuid;
+        var destroy = new ContainerDestroyRequest(p, pool.PoolHandle, "cont1", true, new OperationKey(Client, 1));
+        await pool.ServiceAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy, destroy);
+        Guid again = Guid.NewGuid();
+        await pool.ServiceAsync<ContainerCreateRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerCreate,
+            new ContainerCreateRequest(p, pool.PoolHandle, again, [new ContainerProperty(ContainerPropertyId.Label, 0, "cont1")]));
+
+        await pool.ServiceAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy, destroy);
+        ContainerListReply listed = await pool.ServiceAsync<PoolHandleRequest, ContainerListReply>(ProtocolOpcodes.ContainerList, new PoolHandleRequest(p, pool.PoolHandle));
+        Assert.Equal(again, Assert.Single(listed.Containers).Uuid);
+
+        // A refused destroy (Busy: a handle is open) is answered Busy again after the handle closed.
+        Guid handle = Guid.NewGuid();
+        await pool.ServiceAsync<ContainerOpenRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerOpen,
+            new ContainerOpenRequest(p, pool.PoolHandle, "cont1", handle, HandleAccess.ReadWrite));
+        var busy = new ContainerDestroyRequest(p, pool.PoolHandle, "cont1", false, new OperationKey(Client, 2));
+        Assert.Equal(DaosError.Busy, (await Assert.ThrowsAsync<DaosException>(() => pool.ServiceAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy, busy))).Error);
+        await pool.ServiceAsync<ContainerHandleRequest, EmptyMessage>(ProtocolOpcodes.ContainerClose, new ContainerHandleRequest(p, handle));
+        Assert.Equal(DaosError.Busy, (await Assert.ThrowsAsync<DaosException>(() => pool.ServiceAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy, busy))).Error);
+        Assert.Single((await pool.ServiceAsync<PoolHandleRequest, ContainerListReply>(ProtocolOpcodes.ContainerList, new PoolHandleRequest(p, pool.PoolHandle))).Containers);
+    }
+
+    [Fact]
+    public async Task A_replayed_property_change_returns_its_first_reply_and_does_not_undo_a_later_change()
+    {
+        await using EngineCluster cluster = await StartAsync(1);
+        PoolFixture pool = await CreateAsync(cluster);
+        Guid p = pool.Location.Uuid;
+        var first = new ContainerSetPropertiesRequest(p, pool.ContainerHandle, [new ContainerProperty(ContainerPropertyId.RedundancyFactor, 1, "")], new OperationKey(Client, 1));
+        ContainerInfoReply reply = await pool.ServiceAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties, first);
+        await pool.ServiceAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties,
+            new ContainerSetPropertiesRequest(p, pool.ContainerHandle, [new ContainerProperty(ContainerPropertyId.RedundancyFactor, 2, "")], new OperationKey(Client, 2)));
+
+        ContainerInfoReply replay = await pool.ServiceAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties, first);
+        Assert.Equal(1UL, replay.Properties.Single(x => x.Id == ContainerPropertyId.RedundancyFactor).Number);
+        Assert.Equal(ProtocolCodec.EncodeToArray(reply), ProtocolCodec.EncodeToArray(replay));
+        ContainerInfoReply now = await pool.ServiceAsync<ContainerHandleRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerQuery, new ContainerHandleRequest(p, pool.ContainerHandle));
+        Assert.Equal(2UL, now.Properties.Single(x => x.Id == ContainerPropertyId.RedundancyFactor).Number);
+    }
 }

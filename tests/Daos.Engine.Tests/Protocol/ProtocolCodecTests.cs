@@ -64,6 +64,8 @@ public sealed class ProtocolCodecTests
         ["ContainerList"] = Sample(new ContainerListReply([new ContainerInfoReply(A, "c1", [], 0, 0, 1)])),
         ["ContainerSetProperties"] = Sample(new ContainerSetPropertiesRequest(A, B, [new ContainerProperty(ContainerPropertyId.RedundancyFactor, 2, "")])),
         ["ContainerAttribute"] = Sample(new ContainerAttributeRequest(A, B, AttributeOperation.Set, "name", "value"u8.ToArray())),
+        ["ContainerDestroyKeyed"] = Sample(new ContainerDestroyRequest(A, B, "c1", true, new OperationKey(A, 9))),
+        ["ContainerSetPropertiesKeyed"] = Sample(new ContainerSetPropertiesRequest(A, B, [new ContainerProperty(ContainerPropertyId.Label, 0, "c2")], new OperationKey(B, 3))),
         ["ContainerAttributeKeyed"] = Sample(new ContainerAttributeRequest(A, B, AttributeOperation.Delete, "name", default, new OperationKey(B, 42))),
         ["ContainerAttributeReply"] = Sample(new ContainerAttributeReply(true, "v"u8.ToArray(), ["a", "b"])),
         ["ContainerSnapshot"] = Sample(new ContainerSnapshotRequest(A, B, SnapshotOperation.Create, "nightly", new Epoch(12))),
@@ -134,6 +136,10 @@ public sealed class ProtocolCodecTests
         byte[] snapshotBytes = ProtocolCodec.EncodeToArray(snapshot);
         byte[] snapshotV2 = [2, .. snapshotBytes.AsSpan(1, snapshotBytes.Length - 1 - 24)];
         Assert.True(ProtocolCodec.Decode<ContainerSnapshotRequest>(snapshotV2).Key.IsNone);
+        byte[] destroyBytes = ProtocolCodec.EncodeToArray(new ContainerDestroyRequest(A, B, "c1", false, new OperationKey(A, 2)));
+        ContainerDestroyRequest destroyV2 = ProtocolCodec.Decode<ContainerDestroyRequest>((byte[])[2, .. destroyBytes.AsSpan(1, destroyBytes.Length - 1 - 24)]);
+        Assert.True(destroyV2.Key.IsNone);
+        Assert.Equal("c1", destroyV2.LabelOrUuid);
 
         // The same bytes read as version 3 are short of the key.
         byte[] asV3 = [.. v2];
