@@ -133,7 +133,8 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
     private const int ForgetPerCallMax = 8;
 
     /// <summary>
-    /// Runs a mutating operation once per <paramref name="key"/> (call within <see cref="SerializeAsync"/>).
+    /// Runs a mutating operation once per <paramref name="key"/> (call within <see cref="SerializeAsync"/>, after the
+    /// operation's linearizable handle check).
     /// <paramref name="plan"/> reads and checks, and returns the transaction that applies the operation (or null when
     /// nothing changes) with the reply to send. The key and the reply are recorded in that same transaction, so a retry
     /// that arrives after it committed, on this leader or a later one, gets the recorded reply and applies nothing.
@@ -161,7 +162,11 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
         // Recording sequence s forgets every outcome below s + 1 - OperationKeysPerClientMax (a few per call, oldest
         // first) and raises the client's floor there: a retry from below the floor is refused, never applied again.
         ulong newFloor = key.Sequence > OperationKeysPerClientMax ? key.Sequence + 1 - OperationKeysPerClientMax : 0;
-        (bool rootExists, bool clientExists, byte[]? recorded, ulong floor, List<byte[]> forget) = await ReadAsync(store =>
+        // The operation has already checked its handle with a linearizable read under the serial gate, so every
+        // record committed before this request's turn is applied here: the applied state answers without a
+        // second ReadIndex round (which costs a heartbeat exchange, and a timeout when one is lost).
+        EnsureLeader();
+        (bool rootExists, bool clientExists, byte[]? recorded, ulong floor, List<byte[]> forget) = await Replica.ReadAppliedAsync(store =>
         {
             var old = new List<byte[]>();
             bool root = store.KvsExists(OperationKeys, out _);
