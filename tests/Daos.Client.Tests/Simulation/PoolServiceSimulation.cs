@@ -450,5 +450,5 @@ internal sealed class PoolServiceSimulation
 
     private sealed record SnapshotList(long Call, long Return, HashSet<ulong> Epochs);
 
-    private sealed class ShouldFailException(string message) : Exception(message);
+    private sealed class ShouldFailException(string message) : InvalidOperationException(message);
 }
