@@ -167,7 +167,7 @@ public sealed class DaosContainer : IAsyncDisposable
         changes.Validate();
         CheckWritable();
         await _pool.Service.CallAsync<ContainerSetPropertiesRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerSetProperties,
-            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes)), ct);
+            new ContainerSetPropertiesRequest(_pool.Uuid, Handle, PropertyMapping.ToWire(changes), _pool.Runtime.NextOperationKey()), ct, idempotentCreate: true);
     }
 
     /// <summary>Sets a user attribute.</summary>
@@ -246,11 +246,15 @@ public sealed class DaosContainer : IAsyncDisposable
 
     private ValueTask<ContainerSnapshotReply> SnapshotCallAsync(SnapshotOperation operation, string name, Epoch epoch, CancellationToken ct) =>
         _pool.Service.CallAsync<ContainerSnapshotRequest, ContainerSnapshotReply>(ProtocolOpcodes.ContainerSnapshot,
-            new ContainerSnapshotRequest(_pool.Uuid, Handle, operation, name, epoch), ct);
+            new ContainerSnapshotRequest(_pool.Uuid, Handle, operation, name, epoch,
+                operation == SnapshotOperation.List ? OperationKey.None : _pool.Runtime.NextOperationKey()),
+            ct, idempotentCreate: operation != SnapshotOperation.List);
 
     private ValueTask<ContainerAttributeReply> AttributeCallAsync(AttributeOperation operation, string name, ReadOnlyMemory<byte> value, CancellationToken ct) =>
         _pool.Service.CallAsync<ContainerAttributeRequest, ContainerAttributeReply>(ProtocolOpcodes.ContainerAttribute,
-            new ContainerAttributeRequest(_pool.Uuid, Handle, operation, name, value), ct);
+            new ContainerAttributeRequest(_pool.Uuid, Handle, operation, name, value,
+                operation is AttributeOperation.Set or AttributeOperation.Delete ? _pool.Runtime.NextOperationKey() : OperationKey.None),
+            ct, idempotentCreate: operation is AttributeOperation.Set or AttributeOperation.Delete);
 
     private async ValueTask<ulong> NextOidAsync(CancellationToken ct)
     {

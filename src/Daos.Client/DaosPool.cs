@@ -133,7 +133,7 @@ public sealed class DaosPool : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(labelOrUuid);
         CheckOpen();
         await _service.CallAsync<ContainerDestroyRequest, EmptyMessage>(ProtocolOpcodes.ContainerDestroy,
-            new ContainerDestroyRequest(Uuid, Handle, labelOrUuid, force), ct);
+            new ContainerDestroyRequest(Uuid, Handle, labelOrUuid, force, _runtime.NextOperationKey()), ct, idempotentCreate: true);
     }
 
     /// <summary>Every container of the pool.</summary>

@@ -7,9 +7,12 @@ public static class ProtocolCodec
 {
     /// <summary>
     /// The message format version every body is written with. Version 2 added the client-chosen uuid of
-    /// <see cref="Management.PoolCreateRequest"/> and the pool map and rank table of <see cref="Pools.PoolInfoReply"/>.
+    /// <see cref="Management.PoolCreateRequest"/> and the pool map and rank table of <see cref="Pools.PoolInfoReply"/>;
+    /// version 3 the <see cref="OperationKey"/> of <see cref="Containers.ContainerAttributeRequest"/>,
+    /// <see cref="Containers.ContainerSnapshotRequest"/>, <see cref="Containers.ContainerDestroyRequest"/> and
+    /// <see cref="Containers.ContainerSetPropertiesRequest"/>.
     /// </summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>The oldest version still read: a message's fields added later take their defaults in older bodies.</summary>
     public const byte VersionMin = 1;

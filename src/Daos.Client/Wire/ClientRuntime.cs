@@ -38,6 +38,27 @@ internal sealed class ClientRuntime : IAsyncDisposable
     /// <summary>A new handle or container uuid, from <see cref="DaosClientOptions.UuidSource"/> when one is given.</summary>
     public Guid NewUuid() => Options.UuidSource is { } source ? source() : Guid.NewGuid();
 
+    private readonly Lock _operationKeyLock = new();
+    private Guid _operationClient;
+    private ulong _operationSequence;
+
+    /// <summary>
+    /// A fresh key for one mutating service call: this client's uuid (drawn on first use) and the next sequence
+    /// number. The caller builds its request once with it, so every retry of that call carries the same key.
+    /// </summary>
+    public OperationKey NextOperationKey()
+    {
+        lock (_operationKeyLock)
+        {
+            if (_operationClient == Guid.Empty)
+            {
+                _operationClient = NewUuid();
+            }
+
+            return new OperationKey(_operationClient, ++_operationSequence);
+        }
+    }
+
     /// <summary>One request, one typed reply; a failure status becomes the engine's <see cref="DaosException"/>.</summary>
     public async ValueTask<TReply> CallAsync<TRequest, TReply>(TransportAddress address, ushort opcode, uint target, TRequest request, CancellationToken ct)
         where TRequest : IProtocolMessage<TRequest>

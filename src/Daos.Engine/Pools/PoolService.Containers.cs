@@ -97,27 +97,38 @@ internal sealed partial class PoolService
     {
         await EnsureInitializedAsync();
         await RequirePoolHandleAsync(destroy.PoolHandle, write: true);
-        ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid);
-        List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid));
-        if (open.Count > 0 && !destroy.Force)
+        Guid destroyed = Guid.Empty;
+        EmptyMessage reply = await OnceAsync(destroy.Key, async () =>
         {
-            throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
+            ContainerInfoReply record = await FindContainerAsync(destroy.LabelOrUuid);
+            List<(Guid Handle, Guid Container)> open = await ReadAsync(store => ContainerHandlesOf(store, container: record.Uuid));
+            if (open.Count > 0 && !destroy.Force)
+            {
+                throw new DaosException(DaosError.Busy, $"container '{record.Label}' has {open.Count} open handles (destroy with force to evict them)");
+            }
+
+            byte[] uuidKey = Key(record.Uuid);
+            var transaction = new RdbTransaction()
+                .Delete(Containers, uuidKey)
+                .Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label))
+                .DestroyKvs(Attributes, uuidKey)
+                .DestroyKvs(Snapshots, uuidKey);
+            foreach ((Guid handle, _) in open)
+            {
+                transaction.Delete(ContainerHandles, Key(handle));
+            }
+
+            destroyed = record.Uuid;
+            return ((RdbTransaction?)transaction, EmptyMessage.Instance);
+        });
+
+        // A replayed destroy announced its container when it first ran.
+        if (destroyed != Guid.Empty)
+        {
+            await BroadcastAsync(destroyed, Guid.Empty, ShardEventKind.ContainerDestroyed);
         }
 
-        byte[] uuidKey = Key(record.Uuid);
-        var transaction = new RdbTransaction()
-            .Delete(Containers, uuidKey)
-            .Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label))
-            .DestroyKvs(Attributes, uuidKey)
-            .DestroyKvs(Snapshots, uuidKey);
-        foreach ((Guid handle, _) in open)
-        {
-            transaction.Delete(ContainerHandles, Key(handle));
-        }
-
-        await WriteAsync(transaction);
-        await BroadcastAsync(record.Uuid, Guid.Empty, ShardEventKind.ContainerDestroyed);
-        return EmptyMessage.Instance;
+        return reply;
     }, cancellationToken);
 
     public async Task<ContainerListReply> ListContainersAsync(PoolHandleRequest list)
@@ -152,25 +163,27 @@ internal sealed partial class PoolService
     {
         await EnsureInitializedAsync();
         ContainerHandleCheckReply handle = await RequireContainerHandleAsync(set.Handle, write: true);
-        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
-        ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
-        string label = TextOf(properties, ContainerPropertyId.Label);
-        var transaction = new RdbTransaction();
-        if (label != record.Label)
+        return await OnceAsync(set.Key, async () =>
         {
-            Labels.Validate(label, "container");
-            byte[] newLabel = Encoding.UTF8.GetBytes(label);
-            if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None))
+            ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
+            ContainerProperty[] properties = MergeProperties(record.Properties, set.Properties);
+            string label = TextOf(properties, ContainerPropertyId.Label);
+            var transaction = new RdbTransaction();
+            if (label != record.Label)
             {
-                throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+                Labels.Validate(label, "container");
+                byte[] newLabel = Encoding.UTF8.GetBytes(label);
+                if (await ReadAsync(store => store.Lookup(ContainerLabels, newLabel, out _) == DaosError.None))
+                {
+                    throw new DaosException(DaosError.Exists, $"a container labelled '{label}' exists");
+                }
+
+                transaction.Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label)).Update(ContainerLabels, newLabel, Key(record.Uuid));
             }
 
-            transaction.Delete(ContainerLabels, Encoding.UTF8.GetBytes(record.Label)).Update(ContainerLabels, newLabel, Key(record.Uuid));
-        }
-
-        ContainerInfoReply updated = record with { Label = label, Properties = properties };
-        await WriteAsync(transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated)));
-        return await DescribeAsync(updated);
+            ContainerInfoReply updated = record with { Label = label, Properties = properties };
+            return ((RdbTransaction?)transaction.Update(Containers, Key(record.Uuid), ProtocolCodec.EncodeToArray(updated)), await DescribeAsync(updated));
+        });
     }, cancellationToken);
 
     public Task<ContainerAttributeReply> AttributeAsync(ContainerAttributeRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
@@ -183,8 +196,8 @@ internal sealed partial class PoolService
         switch (request.Operation)
         {
             case AttributeOperation.Set:
-                await WriteAsync(new RdbTransaction().Update(path, name, request.Value.Span));
-                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+                return await OnceAsync(request.Key, () => Task.FromResult<(RdbTransaction?, ContainerAttributeReply)>(
+                    (new RdbTransaction().Update(path, name, request.Value.Span), new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []))));
             case AttributeOperation.Get:
                 byte[]? value = await ReadAsync(store => store.Lookup(path, name, out ReadOnlyMemory<byte> found) == DaosError.None ? found.ToArray() : null);
                 return new ContainerAttributeReply(value is not null, value ?? ReadOnlyMemory<byte>.Empty, []);
@@ -192,13 +205,15 @@ internal sealed partial class PoolService
                 string[] names = await ReadAsync(store => store.Iterate(path).Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToArray());
                 return new ContainerAttributeReply(false, ReadOnlyMemory<byte>.Empty, names);
             default:
-                if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None))
+                return await OnceAsync(request.Key, async () =>
                 {
-                    throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
-                }
+                    if (!await ReadAsync(store => store.Lookup(path, name, out _) == DaosError.None))
+                    {
+                        throw new DaosException(DaosError.NonExistent, $"no attribute '{request.Name}'");
+                    }
 
-                await WriteAsync(new RdbTransaction().Delete(path, name));
-                return new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []);
+                    return ((RdbTransaction?)new RdbTransaction().Delete(path, name), new ContainerAttributeReply(true, ReadOnlyMemory<byte>.Empty, []));
+                });
         }
     }, cancellationToken);
 
@@ -218,10 +233,13 @@ internal sealed partial class PoolService
                     _context.Clock.Update(request.Epoch);
                 }
 
-                Epoch epoch = _context.Clock.Now();
-                BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
-                await WriteAsync(new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name)));
-                return new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)]);
+                return await OnceAsync(request.Key, () =>
+                {
+                    Epoch epoch = _context.Clock.Now();
+                    BinaryPrimitives.WriteUInt64LittleEndian(key, epoch.Value);
+                    return Task.FromResult<(RdbTransaction?, ContainerSnapshotReply)>(
+                        (new RdbTransaction().Update(path, key, Encoding.UTF8.GetBytes(request.Name)), new ContainerSnapshotReply([new SnapshotEntry(epoch, request.Name)])));
+                });
             case SnapshotOperation.List:
                 SnapshotEntry[] all = await ReadAsync(store => store.Iterate(path)
                     .Select(e => new SnapshotEntry(new Epoch(BinaryPrimitives.ReadUInt64LittleEndian(e.Key.Span)), Encoding.UTF8.GetString(e.Value.Span)))
@@ -229,13 +247,15 @@ internal sealed partial class PoolService
                 return new ContainerSnapshotReply(all);
             default:
                 BinaryPrimitives.WriteUInt64LittleEndian(key, request.Epoch.Value);
-                if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None))
+                return await OnceAsync(request.Key, async () =>
                 {
-                    throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
-                }
+                    if (!await ReadAsync(store => store.Lookup(path, key, out _) == DaosError.None))
+                    {
+                        throw new DaosException(DaosError.NonExistent, $"no snapshot at epoch {request.Epoch}");
+                    }
 
-                await WriteAsync(new RdbTransaction().Delete(path, key));
-                return new ContainerSnapshotReply([]);
+                    return ((RdbTransaction?)new RdbTransaction().Delete(path, key), new ContainerSnapshotReply([]));
+                });
         }
     }, cancellationToken);
 

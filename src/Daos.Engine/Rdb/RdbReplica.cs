@@ -195,6 +195,17 @@ public sealed class RdbReplica : IAsyncDisposable
         return completion.Task;
     }
 
+    /// <summary>
+    /// Reads this replica's applied state as it is, with no ReadIndex round: not linearizable on its own. A leader's
+    /// service uses it only after a linearizable read within the same serialized operation, when everything committed
+    /// before that read is applied and nothing else of this service can commit meanwhile.
+    /// </summary>
+    public Task<T> ReadAppliedAsync<T>(Func<RdbStore, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return OnExecutor(() => read(_store));
+    }
+
     /// <summary>Asks this replica (the leader) to hand leadership to <paramref name="target"/>.</summary>
     public Task<bool> TransferLeadershipAsync(ulong target) => OnExecutor(() =>
     {

@@ -58,7 +58,7 @@ public sealed class RdbTransaction
     public RdbTransaction Delete(RdbPath path, ReadOnlySpan<byte> key) =>
         Add(new RdbOperation(RdbOperationKind.Delete, 0, path, key.ToArray(), []));
 
-    private RdbTransaction Add(RdbOperation operation)
+    internal RdbTransaction Add(RdbOperation operation)
     {
         ArgumentNullException.ThrowIfNull(operation.Path);
         if (operation.Path.Depth > PathDepthMax || operation.Key.Length > KeySizeBytesMax || _operations.Count >= OperationsMax)

@@ -10,7 +10,9 @@ namespace Daos.Protocol.Containers;
 /// <param name="Operation">What to do.</param>
 /// <param name="Name">Create: an optional name.</param>
 /// <param name="Epoch">See above; 0 for List.</param>
-public sealed record ContainerSnapshotRequest(Guid Pool, Guid Handle, SnapshotOperation Operation, string Name, Epoch Epoch)
+/// <param name="Key">Create and Destroy: the call's operation key (version 3), the same on every retry; none for List.</param>
+public sealed record ContainerSnapshotRequest(Guid Pool, Guid Handle, SnapshotOperation Operation, string Name, Epoch Epoch,
+    OperationKey Key = default)
     : IProtocolMessage<ContainerSnapshotRequest>
 {
     /// <inheritdoc/>
@@ -21,6 +23,7 @@ public sealed record ContainerSnapshotRequest(Guid Pool, Guid Handle, SnapshotOp
         writer.WriteUInt8((byte)Operation);
         writer.WriteString(Name);
         writer.WriteUInt64(Epoch.Value);
+        Key.Write(ref writer);
     }
 
     /// <inheritdoc/>
@@ -31,11 +34,13 @@ public sealed record ContainerSnapshotRequest(Guid Pool, Guid Handle, SnapshotOp
         var operation = (SnapshotOperation)reader.ReadEnum((byte)SnapshotOperation.Destroy, (byte)SnapshotOperation.Create);
         string name = reader.ReadString(ProtocolLimits.LabelBytesMax);
         var epoch = new Epoch(reader.ReadUInt64());
-        if ((operation != SnapshotOperation.Create && name.Length != 0) || (operation == SnapshotOperation.Destroy && !epoch.IsValidForUpdate))
+        OperationKey key = OperationKey.Read(ref reader);
+        if ((operation != SnapshotOperation.Create && name.Length != 0) || (operation == SnapshotOperation.Destroy && !epoch.IsValidForUpdate)
+            || (operation == SnapshotOperation.List && !key.IsNone))
         {
             throw new DaosException(DaosError.Protocol, $"snapshot {operation} with the wrong fields");
         }
 
-        return new ContainerSnapshotRequest(pool, handle, operation, name, epoch);
+        return new ContainerSnapshotRequest(pool, handle, operation, name, epoch, key);
     }
 }

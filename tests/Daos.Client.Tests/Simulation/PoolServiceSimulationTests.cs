@@ -31,25 +31,26 @@ public sealed class PoolServiceSimulationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Many more seeds and faults; every seed runs and the failures are reported together. A retried service write
-    /// can take effect twice (its first attempt committed but the reply was lost, e.g. seed 115): the service has no
-    /// duplicate-request detection yet, so such seeds are counted rather than failed; any other violation fails (seed
-    /// 142 reads an attribute value older than two acknowledged writes, around a leader change after a heal).
+    /// Seeds that once needed a write to take effect twice: 115 (a retried attribute write whose first attempt had
+    /// committed) and 142 (a stale attribute write applied after its call had returned, reinstating a value older than
+    /// two acknowledged writes). With operation keys both are linearizable with every write applied once.
     /// </summary>
+    [Theory]
+    [InlineData(115UL)]
+    [InlineData(142UL)]
+    public void Retried_and_late_service_writes_take_effect_once(ulong seed) => RunSeed(seed, faultRounds: 8);
+
+    /// <summary>Many more seeds and faults; every seed runs and the failures are reported together.</summary>
     [Fact]
     [Trait("Category", "Soak")]
     public void Many_seeds()
     {
-        var duplicates = new List<ulong>();
         var failures = new List<string>();
         for (ulong seed = 100; seed < 160; seed++)
         {
             try
             {
-                if (RunSeed(seed, faultRounds: 8, allowDuplicateRetries: true))
-                {
-                    duplicates.Add(seed);
-                }
+                RunSeed(seed, faultRounds: 8);
             }
             catch (Exception e) when (e is Xunit.Sdk.XunitException or InvalidOperationException)
             {
@@ -57,26 +58,25 @@ public sealed class PoolServiceSimulationTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"seeds whose history needs a retried write applied twice: {string.Join(",", duplicates)}");
         Assert.True(failures.Count == 0, $"{failures.Count} of 60 seeds failed:\n{string.Join("\n", failures)}");
     }
 
-    /// <summary>The known gap, pinned: in seed 115 a retried attribute write takes effect twice.</summary>
-    [Fact]
+    /// <summary>The seeds that showed double effects before operation keys, with 142, strictly.</summary>
+    [Theory]
     [Trait("Category", "Soak")]
-    public void Seed_115_shows_a_retried_write_applied_twice()
-    {
-        Assert.True(RunSeed(115, faultRounds: 8, allowDuplicateRetries: true), "seed 115 is now linearizable without duplicates: duplicate detection may have arrived; drop this pin");
-    }
+    [InlineData(123UL)]
+    [InlineData(129UL)]
+    [InlineData(132UL)]
+    [InlineData(149UL)]
+    public void Seeds_that_applied_writes_twice(ulong seed) => RunSeed(seed, faultRounds: 8);
 
-    private bool RunSeed(ulong seed, int faultRounds, bool allowDuplicateRetries = false)
+    private void RunSeed(ulong seed, int faultRounds)
     {
         var simulation = new PoolServiceSimulation(seed, faultRounds);
         simulation.Run();
         output.WriteLine(simulation.Summary);
         output.WriteLine($"faults: {string.Join("; ", simulation.Faults)}");
         output.WriteLine($"leaders: {string.Join(",", simulation.Leaders)}; completed {string.Join("/", simulation.Completed)}, uncertain {string.Join("/", simulation.Uncertain)}; {simulation.History.Count} attribute and container operations; network {simulation.NetworkStatistics}; snapshots listed but never returned {simulation.UnreturnedSnapshots} ({simulation.FailedSnapshotCreates} creates failed)");
-        simulation.Check(allowDuplicateRetries);
-        return simulation.DuplicateExecution;
+        simulation.Check();
     }
 }

@@ -64,8 +64,12 @@ public sealed class ProtocolCodecTests
         ["ContainerList"] = Sample(new ContainerListReply([new ContainerInfoReply(A, "c1", [], 0, 0, 1)])),
         ["ContainerSetProperties"] = Sample(new ContainerSetPropertiesRequest(A, B, [new ContainerProperty(ContainerPropertyId.RedundancyFactor, 2, "")])),
         ["ContainerAttribute"] = Sample(new ContainerAttributeRequest(A, B, AttributeOperation.Set, "name", "value"u8.ToArray())),
+        ["ContainerDestroyKeyed"] = Sample(new ContainerDestroyRequest(A, B, "c1", true, new OperationKey(A, 9))),
+        ["ContainerSetPropertiesKeyed"] = Sample(new ContainerSetPropertiesRequest(A, B, [new ContainerProperty(ContainerPropertyId.Label, 0, "c2")], new OperationKey(B, 3))),
+        ["ContainerAttributeKeyed"] = Sample(new ContainerAttributeRequest(A, B, AttributeOperation.Delete, "name", default, new OperationKey(B, 42))),
         ["ContainerAttributeReply"] = Sample(new ContainerAttributeReply(true, "v"u8.ToArray(), ["a", "b"])),
         ["ContainerSnapshot"] = Sample(new ContainerSnapshotRequest(A, B, SnapshotOperation.Create, "nightly", new Epoch(12))),
+        ["ContainerSnapshotKeyed"] = Sample(new ContainerSnapshotRequest(A, B, SnapshotOperation.Create, "", new Epoch(3), new OperationKey(A, ulong.MaxValue))),
         ["ContainerSnapshotReply"] = Sample(new ContainerSnapshotReply([new SnapshotEntry(new Epoch(5), "s"), new SnapshotEntry(new Epoch(9), "")])),
         ["ContainerAllocateOids"] = Sample(new ContainerAllocateOidsRequest(A, B, 1024)),
         ["ContainerAllocateOidsReply"] = Sample(new ContainerAllocateOidsReply(4096)),
@@ -112,6 +116,49 @@ public sealed class ProtocolCodecTests
         byte[] asV2 = [.. v1];
         asV2[0] = 2;
         Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<PoolCreateRequest>(asV2)).Error);
+    }
+
+    [Fact]
+    public void Operation_keys_round_trip_are_absent_in_version_2_bodies_and_refused_when_half_set()
+    {
+        var keyed = new ContainerAttributeRequest(A, B, AttributeOperation.Set, "owner", "bob"u8.ToArray(), new OperationKey(B, 7));
+        ContainerAttributeRequest decoded = ProtocolCodec.Decode<ContainerAttributeRequest>(ProtocolCodec.EncodeToArray(keyed));
+        Assert.Equal(new OperationKey(B, 7), decoded.Key);
+        Assert.Equal("bob"u8.ToArray(), decoded.Value.ToArray());
+
+        // A version-2 body ends before the key: it decodes with none (applied each time, as before).
+        byte[] current = ProtocolCodec.EncodeToArray(keyed);
+        byte[] v2 = [2, .. current.AsSpan(1, current.Length - 1 - 24)];
+        ContainerAttributeRequest old = ProtocolCodec.Decode<ContainerAttributeRequest>(v2);
+        Assert.True(old.Key.IsNone);
+        Assert.Equal("owner", old.Name);
+        var snapshot = new ContainerSnapshotRequest(A, B, SnapshotOperation.Create, "s", new Epoch(4), new OperationKey(A, 1));
+        byte[] snapshotBytes = ProtocolCodec.EncodeToArray(snapshot);
+        byte[] snapshotV2 = [2, .. snapshotBytes.AsSpan(1, snapshotBytes.Length - 1 - 24)];
+        Assert.True(ProtocolCodec.Decode<ContainerSnapshotRequest>(snapshotV2).Key.IsNone);
+        byte[] destroyBytes = ProtocolCodec.EncodeToArray(new ContainerDestroyRequest(A, B, "c1", false, new OperationKey(A, 2)));
+        ContainerDestroyRequest destroyV2 = ProtocolCodec.Decode<ContainerDestroyRequest>((byte[])[2, .. destroyBytes.AsSpan(1, destroyBytes.Length - 1 - 24)]);
+        Assert.True(destroyV2.Key.IsNone);
+        Assert.Equal("c1", destroyV2.LabelOrUuid);
+
+        // The same bytes read as version 3 are short of the key.
+        byte[] asV3 = [.. v2];
+        asV3[0] = 3;
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<ContainerAttributeRequest>(asV3)).Error);
+
+        // Half a key (a uuid with sequence 0, a sequence without a uuid), or a key on a read, is refused.
+        foreach (byte[] body in new[]
+        {
+            ProtocolCodec.EncodeToArray(keyed with { Key = new OperationKey(B, 0) }),
+            ProtocolCodec.EncodeToArray(keyed with { Key = new OperationKey(Guid.Empty, 3) }),
+            ProtocolCodec.EncodeToArray(new ContainerAttributeRequest(A, B, AttributeOperation.Get, "owner", default, new OperationKey(B, 1))),
+        })
+        {
+            Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<ContainerAttributeRequest>(body)).Error);
+        }
+
+        byte[] keyedList = ProtocolCodec.EncodeToArray(new ContainerSnapshotRequest(A, B, SnapshotOperation.List, "", Epoch.Zero, new OperationKey(B, 1)));
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<ContainerSnapshotRequest>(keyedList)).Error);
     }
 
     [Fact]
