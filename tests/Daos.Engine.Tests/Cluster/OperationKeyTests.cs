@@ -126,7 +126,10 @@ public sealed class OperationKeyTests
     [Fact]
     public async Task A_new_leader_answers_a_retry_with_the_outcome_its_predecessor_recorded()
     {
-        await using EngineCluster cluster = await StartAsync(3);
+        // Short call timeouts: after the kill, calls to the dead leader (from this test and between engines) fail soon.
+        await using EngineCluster cluster = await EngineCluster.StartAsync(3, 1, rank => new SimulatedEngineStorage($"rank{rank}"),
+            serviceCallTimeout: TimeSpan.FromSeconds(2));
+        cluster.CallTimeout = TimeSpan.FromSeconds(3);
         PoolFixture pool = await CreateAsync(cluster);
         await AttributeAsync(pool, AttributeOperation.Set, "a", "first", 1);
         await AttributeAsync(pool, AttributeOperation.Set, "a", "second", 2);
