@@ -1,13 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using Daos.Bench.Cluster;
 using Daos.Engine;
 using Daos.Protocol;
-using Daos.Protocol.Containers;
-using Daos.Protocol.Management;
 using Daos.Protocol.Objects;
-using Daos.Protocol.Pools;
-using Daos.Transport;
 using Daos.Vos;
 
 namespace Daos.Bench.Engine;
@@ -103,70 +99,16 @@ internal static class EngineLoad
 
     private static async Task MeasureEngineAsync(string directory, int operations, int inFlight, byte[] value, int targets)
     {
-        var network = new InProcessNetwork();
-        var executors = new List<DedicatedThreadExecutor>();
-        TransportAddress address = TransportAddress.InProcess("engine-load-0");
-        DaosEngine engine = await DaosEngine.StartAsync(new DaosEngineOptions
-        {
-            Rank = 0,
-            TargetCount = targets,
-            Network = network,
-            ListenAddress = address,
-            Storage = new FileEngineStorage(directory),
-            TimeProvider = TimeProvider.System,
-            ExecutorFactory = target =>
-            {
-                var executor = new DedicatedThreadExecutor($"engine-load-{target}");
-                executors.Add(executor);
-                return executor;
-            },
-            ManagementReplicas = new Dictionary<int, TransportAddress> { [0] = address },
-            ScmBytesPerTargetDefault = 256L << 20,
-            NvmeBytesPerTargetDefault = 1L << 30,
-        });
-        await using var client = new RpcNode(network);
-        RpcPeer peer = client.GetPeer(address);
-        try
-        {
-            await engine.WaitForJoinAsync();
-            PoolInfoReply info = await CallAsync<PoolCreateRequest, PoolInfoReply>(peer, ProtocolOpcodes.PoolCreate, ProtocolTargets.System, new PoolCreateRequest("load", 0, 0, [], 1));
-            Guid poolHandle = Guid.NewGuid(), container = Guid.NewGuid(), handle = Guid.NewGuid();
-            await CallAsync<PoolConnectRequest, PoolConnectReply>(peer, ProtocolOpcodes.PoolConnect, ProtocolTargets.System, new PoolConnectRequest(info.Uuid, poolHandle, HandleAccess.ReadWrite, "load"));
-            await CallAsync<ContainerCreateRequest, ContainerInfoReply>(peer, ProtocolOpcodes.ContainerCreate, ProtocolTargets.System,
-                new ContainerCreateRequest(info.Uuid, poolHandle, container, [new ContainerProperty(ContainerPropertyId.Label, 0, "c")]));
-            await CallAsync<ContainerOpenRequest, ContainerInfoReply>(peer, ProtocolOpcodes.ContainerOpen, ProtocolTargets.System,
-                new ContainerOpenRequest(info.Uuid, poolHandle, "c", handle, HandleAccess.ReadWrite));
-            ObjectAddress Address(int i) => new(info.Uuid, container, handle, info.MapVersion, Oid(i));
-
-            await MeasureAsync("engine (in-process)", "update", operations, inFlight, i => CallAsync<ObjectUpdateRequest, EpochReply>(peer, ProtocolOpcodes.ObjectUpdate,
-                (uint)(i % targets), new ObjectUpdateRequest(Address(i), Epoch.Zero, UpdateCondition.None, Key(i), [new IodUpdate("a"u8.ToArray(), IodKind.Single, 0, 0, value)])));
-            await MeasureAsync("engine (in-process)", "fetch", operations, inFlight, i => CallAsync<ObjectFetchRequest, ObjectFetchReply>(peer, ProtocolOpcodes.ObjectFetch,
-                (uint)(i % targets), new ObjectFetchRequest(Address(i), Epoch.Max, Key(i), [new IodFetch("a"u8.ToArray(), IodKind.Single, 0, 0, 0)])));
-        }
-        finally
-        {
-            await engine.StopAsync();
-            foreach (DedicatedThreadExecutor executor in executors)
-            {
-                executor.Dispose();
-            }
-        }
+        await using ProbeEngine engine = await ProbeEngine.StartAsync(directory, targets);
+        await MeasureAsync("engine (in-process)", "update", operations, inFlight, i => ProbeEngine.CallAsync<ObjectUpdateRequest, EpochReply>(engine.Peer, ProtocolOpcodes.ObjectUpdate,
+            (uint)(i % targets), new ObjectUpdateRequest(engine.Address(Oid(i)), Epoch.Zero, UpdateCondition.None, Key(i), [new IodUpdate("a"u8.ToArray(), IodKind.Single, 0, 0, value)])));
+        await MeasureAsync("engine (in-process)", "fetch", operations, inFlight, i => ProbeEngine.CallAsync<ObjectFetchRequest, ObjectFetchReply>(engine.Peer, ProtocolOpcodes.ObjectFetch,
+            (uint)(i % targets), new ObjectFetchRequest(engine.Address(Oid(i)), Epoch.Max, Key(i), [new IodFetch("a"u8.ToArray(), IodKind.Single, 0, 0, 0)])));
     }
 
     private static ObjectId Oid(int i) => ObjectId.Create(ObjectType.MultiLexical, ObjectClass.S1, (ulong)(i % 64) + 1);
 
     private static byte[] Key(int i) => System.Text.Encoding.ASCII.GetBytes($"k{i:D8}");
-
-    private static async Task<TReply> CallAsync<TRequest, TReply>(RpcPeer peer, ushort opcode, uint target, TRequest request)
-        where TRequest : IProtocolMessage<TRequest>
-        where TReply : IProtocolMessage<TReply>
-    {
-        var body = new ArrayBufferWriter<byte>();
-        ProtocolCodec.Encode(request, body);
-        using RpcResponse response = await peer.SendAsync(opcode, target, body.WrittenMemory, timeout: TimeSpan.FromSeconds(60));
-        ProtocolErrors.ThrowIfFailed(response);
-        return ProtocolCodec.Decode<TReply>(response.Body.ToArray());
-    }
 
     private static async Task MeasureAsync(string path, string operation, int operations, int inFlight, Func<int, Task> run)
     {
