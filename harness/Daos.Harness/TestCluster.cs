@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Daos.Client;
 using Daos.Client.Retries;
 using Daos.Engine;
@@ -380,24 +378,10 @@ public sealed class TestCluster : IAsyncDisposable
             return addresses;
         }
 
-        // Hold every probe socket until all ports are drawn, so no two ranks get the same port.
-        var probes = new List<Socket>();
-        try
+        int[] ports = LoopbackPorts.Free(addresses.Length);
+        for (int rank = 0; rank < addresses.Length; rank++)
         {
-            for (int rank = 0; rank < addresses.Length; rank++)
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                probes.Add(socket);
-                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                addresses[rank] = new TransportAddress(TransportScheme.Tcp, "127.0.0.1", ((IPEndPoint)socket.LocalEndPoint!).Port);
-            }
-        }
-        finally
-        {
-            foreach (Socket socket in probes)
-            {
-                socket.Dispose();
-            }
+            addresses[rank] = new TransportAddress(TransportScheme.Tcp, "127.0.0.1", ports[rank]);
         }
 
         return addresses;

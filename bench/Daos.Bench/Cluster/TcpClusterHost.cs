@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Daos.Client;
 using Daos.Client.Retries;
+using Daos.Harness.Network;
 using Daos.Server.Configuration;
 using Daos.Server.Hosting;
 
@@ -41,7 +40,7 @@ internal sealed class TcpClusterHost : IClusterHost
     public static async ValueTask<TcpClusterHost> StartAsync(int engines, int targets, string directory, bool separateProcess, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
-        int[] ports = FreePorts(engines);
+        int[] ports = LoopbackPorts.Free(engines);
         string configPath = Path.Combine(directory, "daos_server.yml");
         await File.WriteAllTextAsync(configPath, ConfigYaml(engines, targets, ports), ct);
         string endpoint = string.Create(CultureInfo.InvariantCulture, $"tcp://127.0.0.1:{ports[0]}");
@@ -219,29 +218,5 @@ internal sealed class TcpClusterHost : IClusterHost
         }
 
         return yaml.ToString();
-    }
-
-    /// <summary>Ports free right now on loopback (the kernel picks them; released before the server binds them).</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (TcpListener listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
     }
 }

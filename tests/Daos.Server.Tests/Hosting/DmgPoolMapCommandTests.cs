@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Daos.Harness.Network;
 using Daos.Server.Hosting;
 using Daos.Tool.Commands;
 
@@ -17,7 +18,7 @@ public sealed class DmgPoolMapCommandTests
         Directory.CreateDirectory(directory);
         try
         {
-            int port = ServerProcess.FreePorts(1)[0];
+            int port = LoopbackPorts.Free(1)[0];
             await using DaosServer server = await DaosServer.StartAsync(new DaosServerOptions
             {
                 Config = ToolCommandTests.SingleEngine("maps", port, directory), Seed = 9,

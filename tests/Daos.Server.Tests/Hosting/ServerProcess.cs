@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Daos.Client;
 using Daos.Client.Retries;
+using Daos.Harness.Network;
 
 namespace Daos.Server.Tests.Hosting;
 
@@ -53,7 +52,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "daos-server-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        int[] ports = FreePorts(engines);
+        int[] ports = LoopbackPorts.Free(engines);
         var yaml = new StringBuilder();
         yaml.AppendLine($"name: {systemName}");
         yaml.AppendLine($"port: {ports[0]}");
@@ -158,30 +157,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         catch (IOException)
         {
             // A file still being closed by the dying process; the temporary directory is left for the OS to clean.
-        }
-    }
-
-    /// <summary>Ports free right now on loopback (the kernel picks them; released before the server binds them).</summary>
-    public static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (TcpListener listener in listeners)
-            {
-                listener.Stop();
-            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Daos.Harness.Network;
 using Daos.Server.Configuration;
 using Daos.Server.Hosting;
 using Daos.Tool.Commands;
@@ -17,7 +18,7 @@ public sealed class ToolCommandTests
         string directory = TemporaryDirectory();
         try
         {
-            int port = ServerProcess.FreePorts(1)[0];
+            int port = LoopbackPorts.Free(1)[0];
             await using DaosServer server = await DaosServer.StartAsync(new DaosServerOptions { Config = SingleEngine("tools", port, directory), Seed = 7 });
             string[] connection = ["--address", $"tcp://127.0.0.1:{port}", "--system", "tools"];
 
@@ -84,7 +85,7 @@ public sealed class ToolCommandTests
     [Fact]
     public async Task Unreachable_address_fails_with_exit_code_1()
     {
-        int port = ServerProcess.FreePorts(1)[0];
+        int port = LoopbackPorts.Free(1)[0];
         Result result = await RunAsync(["dmg", "system", "query", "--address", $"tcp://127.0.0.1:{port}", "--timeout", "0.5"]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"127.0.0.1:{port}", result.Error, StringComparison.Ordinal);
