@@ -63,6 +63,13 @@ public sealed record DaosEngineOptions
     /// <summary>Time allowed for one engine-to-engine or service call.</summary>
     public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Time one attempt of an engine-to-engine read (a pool shard's space) waits before the request is sent again,
+    /// within <see cref="ServiceCallTimeout"/>: a request or reply lost on the way then costs this much, not the whole
+    /// call timeout.
+    /// </summary>
+    public TimeSpan ServiceReadAttemptTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Time allowed for a new pool's service to elect a leader and record the pool.</summary>
     public TimeSpan PoolServiceStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -92,5 +99,7 @@ public sealed record DaosEngineOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ScmBytesPerTargetDefault, 1L << 20);
         ArgumentOutOfRangeException.ThrowIfLessThan(NvmeBytesPerTargetDefault, 4096);
         ArgumentOutOfRangeException.ThrowIfLessThan(RaftElectionTicks, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServiceCallTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServiceReadAttemptTimeout, TimeSpan.Zero);
     }
 }

@@ -6,6 +6,9 @@ namespace Daos.Engine.Engine;
 /// </summary>
 internal enum ServiceStep
 {
+    /// <summary>Pool create: a run of the create has its turn at the service (before any check or write).</summary>
+    PoolCreateStarted,
+
     /// <summary>Pool create: the intent (record of a create in progress) is committed; no shard exists yet.</summary>
     PoolCreateIntentWritten,
 

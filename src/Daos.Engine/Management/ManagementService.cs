@@ -30,6 +30,7 @@ internal sealed class ManagementService : ReplicatedService
     private static readonly RdbPath PoolCreates = RdbPath.Root.Append("pool-creates");
     private static readonly byte[] NextOpcodeKey = "next-raft-opcode"u8.ToArray();
     private readonly EngineContext _context;
+    private readonly Dictionary<Guid, RunningCreate> _runningCreates = [];
 
     public ManagementService(RdbReplica replica, EngineContext context)
         : base(replica)
@@ -118,8 +119,69 @@ internal sealed class ManagementService : ReplicatedService
     /// left by a leader that stopped midway is either resumed (a retry with its uuid) or rolled back (its shards
     /// destroyed on every rank) by the next create, destroy or rank join.
     /// </summary>
-    public Task<PoolInfoReply> CreatePoolAsync(PoolCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    /// <summary>
+    /// Creates a pool. A retry of a create that is still running on this leader (the client gave up waiting for it and
+    /// asked again with the same uuid and options) joins that run instead of queueing a second run behind it: under
+    /// a lossy network a create can outlast the client's request timeout, and retries queued one behind another would
+    /// each outlast it again.
+    /// </summary>
+    public Task<PoolInfoReply> CreatePoolAsync(PoolCreateRequest create, CancellationToken cancellationToken)
     {
+        if (create.Uuid == Guid.Empty)
+        {
+            return CreatePoolOnceAsync(create, cancellationToken);
+        }
+
+        EnsureLeader();
+        RunningCreate run;
+        lock (_runningCreates)
+        {
+            if (!_runningCreates.TryGetValue(create.Uuid, out run) || !SameRequest(run.Request, create))
+            {
+                // The run belongs to no one caller: a caller that goes away must not cancel the others' create.
+                run = new RunningCreate(create, CreatePoolOnceAsync(create, CancellationToken.None));
+                if (!run.Completion.IsCompleted)
+                {
+                    _runningCreates[create.Uuid] = run;
+                    _ = ForgetWhenDoneAsync(run);
+                }
+            }
+        }
+
+        return run.Completion.WaitAsync(cancellationToken);
+    }
+
+    private async Task ForgetWhenDoneAsync(RunningCreate run)
+    {
+        try
+        {
+            await run.Completion;
+        }
+        catch (Exception e) when (e is DaosException or OperationCanceledException)
+        {
+            // The callers see the error; this only unregisters the run.
+        }
+        finally
+        {
+            lock (_runningCreates)
+            {
+                if (_runningCreates.TryGetValue(run.Request.Uuid, out RunningCreate current) && ReferenceEquals(current.Completion, run.Completion))
+                {
+                    _runningCreates.Remove(run.Request.Uuid);
+                }
+            }
+        }
+    }
+
+    private static bool SameRequest(PoolCreateRequest a, PoolCreateRequest b) =>
+        a.Label == b.Label && a.ScmBytesPerTarget == b.ScmBytesPerTarget && a.NvmeBytesPerTarget == b.NvmeBytesPerTarget
+        && a.ServiceReplicas == b.ServiceReplicas && a.Ranks.SequenceEqual(b.Ranks);
+
+    private readonly record struct RunningCreate(PoolCreateRequest Request, Task<PoolInfoReply> Completion);
+
+    private Task<PoolInfoReply> CreatePoolOnceAsync(PoolCreateRequest create, CancellationToken cancellationToken) => SerializeAsync(async () =>
+    {
+        await _context.StepReachedAsync(ServiceStep.PoolCreateStarted, create.Uuid);
         await EnsureInitializedAsync();
         Labels.Validate(create.Label, "pool");
         Guid uuid = create.Uuid == Guid.Empty ? _context.NewUuid() : create.Uuid;
@@ -527,8 +589,15 @@ internal sealed class ManagementService : ReplicatedService
                 return await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
                     new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken);
             }
-            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.NotLeader && time.GetTimestamp() < deadline)
+            catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.NotLeader)
             {
+                if (time.GetTimestamp() >= deadline)
+                {
+                    // Not NotLeader: that would point the caller at a pool service replica as if it led this service.
+                    throw new DaosException(DaosError.NoService,
+                        $"pool {record.Uuid} service elected no leader within {_context.Options.PoolServiceStartTimeout.TotalSeconds:F0} s: {e.Message}", e);
+                }
+
                 // The service is still electing its first leader.
             }
         }

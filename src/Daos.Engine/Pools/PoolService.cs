@@ -118,8 +118,9 @@ internal sealed partial class PoolService : ReplicatedService
         if (withSpace)
         {
             Task<PoolSpace>[] queries = state.Ranks
-                .Select(r => _context.Calls.CallAsync<PoolShardQueryRequest, PoolSpace>(TransportAddress.Parse(r.Address),
-                    ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Pool.Uuid), cancellationToken))
+                .Select(r => _context.Calls.ReadAsync<PoolShardQueryRequest, PoolSpace>(TransportAddress.Parse(r.Address),
+                    ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Pool.Uuid), _context.Options.ServiceReadAttemptTimeout,
+                    cancellationToken))
                 .ToArray();
             try
             {

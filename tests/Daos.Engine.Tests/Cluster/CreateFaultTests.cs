@@ -184,6 +184,52 @@ public sealed class CreateFaultTests(ITestOutputHelper output)
         Assert.Equal([uuid], cluster.Engine(0).Pools);
     }
 
+    /// <summary>
+    /// Retries of a create that outlasts its caller's patience join the run in progress: held at a step, the create
+    /// is asked for twice more with the same uuid; the step is reached once, and all three calls answer the one pool.
+    /// A request with other options does not join (it waits its turn and is refused).
+    /// </summary>
+    [Fact]
+    public async Task Retries_of_a_pool_create_still_running_join_it_instead_of_running_again()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int runs = 0;
+        int shardsCreated = 0;
+        await using EngineCluster cluster = await EngineCluster.StartAsync(2, 1, rank => new SimulatedEngineStorage($"rank{rank}"),
+            stepReached: async (_, step, _) =>
+            {
+                if (step == ServiceStep.PoolCreateStarted)
+                {
+                    Interlocked.Increment(ref runs);
+                }
+                else if (step == ServiceStep.PoolCreateShardsCreated)
+                {
+                    Interlocked.Increment(ref shardsCreated);
+                    reached.TrySetResult();
+                    await release.Task;
+                }
+            });
+        var uuid = Guid.NewGuid();
+        var request = new PoolCreateRequest("tank", 1L << 20, 1L << 20, [], 1, uuid);
+        Task<PoolInfoReply> first = cluster.CallAsync<PoolCreateRequest, PoolInfoReply>(0, ProtocolOpcodes.PoolCreate, ProtocolTargets.System, request);
+        await reached.Task.WaitAsync(SettleTimeout);
+        Task<PoolInfoReply> second = cluster.CallAsync<PoolCreateRequest, PoolInfoReply>(0, ProtocolOpcodes.PoolCreate, ProtocolTargets.System, request);
+        Task<PoolInfoReply> third = cluster.CallAsync<PoolCreateRequest, PoolInfoReply>(0, ProtocolOpcodes.PoolCreate, ProtocolTargets.System,
+            request with { Ranks = [] });
+        Task<PoolInfoReply> changed = cluster.CallAsync<PoolCreateRequest, PoolInfoReply>(0, ProtocolOpcodes.PoolCreate, ProtocolTargets.System,
+            request with { ScmBytesPerTarget = 2L << 20 });
+        release.SetResult();
+
+        PoolInfoReply[] replies = await Task.WhenAll(first, second, third).WaitAsync(SettleTimeout);
+        Assert.All(replies, r => Assert.Equal(uuid, r.Uuid));
+        Assert.Equal(1, Volatile.Read(ref shardsCreated));
+        DaosException refused = await Assert.ThrowsAsync<DaosException>(() => changed.WaitAsync(SettleTimeout));
+        Assert.Equal(DaosError.Exists, refused.Error);
+        Assert.Equal(2, Volatile.Read(ref runs)); // the create, then the one with other options; the retries joined the first
+        Assert.Equal([uuid], cluster.Engine(0).Pools);
+    }
+
     private static async Task<DaosClient> ConnectAsync(EngineCluster cluster, int retries = 60, TimeSpan? requestTimeout = null) =>
         await DaosClient.ConnectAsync(new DaosClientOptions
         {
