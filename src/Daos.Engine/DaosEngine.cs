@@ -145,7 +145,8 @@ public sealed partial class DaosEngine : IAsyncDisposable
             {
                 try
                 {
-                    await _context.Calls.CallAsync<SystemJoinRequest, EmptyMessage>(address, ProtocolOpcodes.SystemJoin, ProtocolTargets.System, join, cancellationToken);
+                    await _context.Calls.CallIdempotentAsync<SystemJoinRequest, EmptyMessage>(address, ProtocolOpcodes.SystemJoin, ProtocolTargets.System, join,
+                        _options.ServiceCallAttemptTimeout, cancellationToken);
                     return;
                 }
                 catch (DaosException)

@@ -64,11 +64,11 @@ public sealed record DaosEngineOptions
     public TimeSpan ServiceCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Time one attempt of an engine-to-engine read (a pool shard's space) waits before the request is sent again,
-    /// within <see cref="ServiceCallTimeout"/>: a request or reply lost on the way then costs this much, not the whole
-    /// call timeout.
+    /// Time one attempt of an engine-to-engine call that is safe to repeat (a pool shard's space, a shard create or
+    /// destroy, a rank's join) waits before the request is sent again, within <see cref="ServiceCallTimeout"/>: a
+    /// request or reply lost on the way then costs this much, not the whole call timeout.
     /// </summary>
-    public TimeSpan ServiceReadAttemptTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ServiceCallAttemptTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Time allowed for a new pool's service to elect a leader and record the pool.</summary>
     public TimeSpan PoolServiceStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -100,6 +100,6 @@ public sealed record DaosEngineOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(NvmeBytesPerTargetDefault, 4096);
         ArgumentOutOfRangeException.ThrowIfLessThan(RaftElectionTicks, 3);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServiceCallTimeout, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServiceReadAttemptTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ServiceCallAttemptTimeout, TimeSpan.Zero);
     }
 }

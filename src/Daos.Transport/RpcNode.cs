@@ -63,6 +63,17 @@ public sealed class RpcNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Removes the handler of <paramref name="opcode"/> if it is still <paramref name="handler"/> (a handler registered
+    /// since by someone else stays); later requests for the opcode are answered as for one nobody handles. True when
+    /// removed.
+    /// </summary>
+    public bool UnregisterHandler(ushort opcode, RpcHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return _handlers.TryRemove(new KeyValuePair<ushort, RpcHandler>(opcode, handler));
+    }
+
     /// <summary>Starts accepting connections on <paramref name="address"/>; returns the address bound.</summary>
     public async ValueTask<TransportAddress> ListenAsync(TransportAddress address, CancellationToken cancellationToken = default)
     {

@@ -15,11 +15,12 @@ internal sealed class EngineCalls(RpcNode node, TimeSpan timeout)
         CallOnceAsync<TRequest, TReply>(address, opcode, target, request, timeout, cancellationToken);
 
     /// <summary>
-    /// As <see cref="CallAsync"/> for a request that changes nothing (a read): an attempt unanswered within
+    /// As <see cref="CallAsync"/> for a request that may take effect more than once with the same result (a read, or a
+    /// change idempotent by content such as creating a pool shard from its record): an attempt unanswered within
     /// <paramref name="attemptTimeout"/> is sent again, until the whole call timeout has passed. A lost request or
     /// reply then costs one attempt, not the whole timeout; a dead peer still fails the call with Timeout at its end.
     /// </summary>
-    public async Task<TReply> ReadAsync<TRequest, TReply>(TransportAddress address, ushort opcode, uint target, TRequest request, TimeSpan attemptTimeout,
+    public async Task<TReply> CallIdempotentAsync<TRequest, TReply>(TransportAddress address, ushort opcode, uint target, TRequest request, TimeSpan attemptTimeout,
         CancellationToken cancellationToken = default)
         where TRequest : IProtocolMessage<TRequest>
         where TReply : IProtocolMessage<TReply>

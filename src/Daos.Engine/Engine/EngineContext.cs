@@ -5,7 +5,10 @@ namespace Daos.Engine.Engine;
 /// <summary>What the engine's services share: options, calls to other engines, the clock and the seeded randomness.</summary>
 internal sealed class EngineContext(DaosEngineOptions options, EngineCalls calls, HybridLogicalClock clock, PoolServiceClient poolServices)
 {
-    private readonly DeterministicRandom _random = new(options.Seed ^ ((ulong)options.Rank * 0x9E3779B97F4A7C15UL));
+    // The seed goes through the generator before the rank is folded in: a host that already folded the rank into the
+    // seed the same way would otherwise cancel it out and give every engine the same election jitter (replicas that
+    // time out on the same tick split their votes round after round).
+    private readonly DeterministicRandom _random = new(new DeterministicRandom(options.Seed).NextUInt64() ^ ((ulong)options.Rank * 0x9E3779B97F4A7C15UL));
     private readonly Lock _randomGate = new();
 
     public DaosEngineOptions Options { get; } = options;

@@ -534,8 +534,8 @@ internal sealed class ManagementService : ReplicatedService
     private async Task CreateShardsAsync(PoolShardCreateRequest record, CancellationToken cancellationToken, IReadOnlyList<RankAddress>? on = null)
     {
         Task<EmptyMessage>[] creates = (on ?? record.Ranks)
-            .Select(r => _context.Calls.CallAsync<PoolShardCreateRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
-                ProtocolOpcodes.PoolShardCreate, ProtocolTargets.System, record, cancellationToken))
+            .Select(r => _context.Calls.CallIdempotentAsync<PoolShardCreateRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
+                ProtocolOpcodes.PoolShardCreate, ProtocolTargets.System, record, _context.Options.ServiceCallAttemptTimeout, cancellationToken))
             .ToArray();
         try
         {
@@ -559,8 +559,8 @@ internal sealed class ManagementService : ReplicatedService
     private async Task<bool> DestroyShardsAsync(PoolShardCreateRequest record, bool bestEffort, IReadOnlyList<RankAddress>? on = null)
     {
         Task<EmptyMessage>[] destroys = (on ?? record.Ranks)
-            .Select(r => _context.Calls.CallAsync<PoolShardDestroyRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
-                ProtocolOpcodes.PoolShardDestroy, ProtocolTargets.System, new PoolShardDestroyRequest(record.Uuid)))
+            .Select(r => _context.Calls.CallIdempotentAsync<PoolShardDestroyRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
+                ProtocolOpcodes.PoolShardDestroy, ProtocolTargets.System, new PoolShardDestroyRequest(record.Uuid), _context.Options.ServiceCallAttemptTimeout))
             .ToArray();
         try
         {

@@ -118,8 +118,8 @@ internal sealed partial class PoolService : ReplicatedService
         if (withSpace)
         {
             Task<PoolSpace>[] queries = state.Ranks
-                .Select(r => _context.Calls.ReadAsync<PoolShardQueryRequest, PoolSpace>(TransportAddress.Parse(r.Address),
-                    ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Pool.Uuid), _context.Options.ServiceReadAttemptTimeout,
+                .Select(r => _context.Calls.CallIdempotentAsync<PoolShardQueryRequest, PoolSpace>(TransportAddress.Parse(r.Address),
+                    ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Pool.Uuid), _context.Options.ServiceCallAttemptTimeout,
                     cancellationToken))
                 .ToArray();
             try

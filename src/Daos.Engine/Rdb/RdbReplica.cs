@@ -39,6 +39,7 @@ public sealed class RdbReplica : IAsyncDisposable
     private DurableRaftLog? _log;
     private RaftNode? _node;
     private ITimer? _timer;
+    private readonly RpcHandler _raftHandler;
     private ulong _ticks;
     private ulong _nextReadContext = 1;
     private RaftRole _role = RaftRole.Follower;
@@ -64,6 +65,7 @@ public sealed class RdbReplica : IAsyncDisposable
         _rpc = rpc;
         _executor = executor;
         _random = random;
+        _raftHandler = HandleRaftMessage;
     }
 
     /// <summary>Called on the executor when this replica becomes leader, with the term (start the service here).</summary>
@@ -106,7 +108,7 @@ public sealed class RdbReplica : IAsyncDisposable
     /// <summary>Opens the log (recovering after a crash), rebuilds the store from the snapshot, registers the handler and starts ticking.</summary>
     public Task StartAsync()
     {
-        _rpc.RegisterHandler(_options.RaftOpcode, HandleRaftMessage);
+        _rpc.RegisterHandler(_options.RaftOpcode, _raftHandler);
         return OnExecutor(() =>
         {
             _log = DurableRaftLog.Open(_medium, _options.InitialConfiguration);
@@ -222,6 +224,9 @@ public sealed class RdbReplica : IAsyncDisposable
     /// <summary>Stops ticking and answers later requests with <see cref="DaosError.Shutdown"/>; the log stays on the medium.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The opcode is the group's: a pool destroyed and created again on this engine (a create resumed with the
+        // record it planned) registers it anew.
+        _rpc.UnregisterHandler(_options.RaftOpcode, _raftHandler);
         await OnExecutor(() =>
         {
             _stopped = true;

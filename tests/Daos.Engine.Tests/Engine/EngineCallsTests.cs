@@ -18,7 +18,7 @@ public sealed class EngineCallsTests
         await using Peer peer = await Peer.StartAsync("calls-read", swallowFirst: 2);
         var calls = new EngineCalls(peer.Client, TimeSpan.FromSeconds(20));
 
-        PoolSpace space = await calls.ReadAsync<PoolShardQueryRequest, PoolSpace>(peer.Address, ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System,
+        PoolSpace space = await calls.CallIdempotentAsync<PoolShardQueryRequest, PoolSpace>(peer.Address, ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System,
             new PoolShardQueryRequest(Guid.NewGuid()), attemptTimeout: TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(Peer.Answer, space);
@@ -36,7 +36,7 @@ public sealed class EngineCallsTests
         Assert.Equal(DaosError.Timeout, once.Error);
         Assert.Equal(1, peer.Requests);
 
-        DaosException read = await Assert.ThrowsAsync<DaosException>(() => calls.ReadAsync<PoolShardQueryRequest, PoolSpace>(peer.Address,
+        DaosException read = await Assert.ThrowsAsync<DaosException>(() => calls.CallIdempotentAsync<PoolShardQueryRequest, PoolSpace>(peer.Address,
             ProtocolOpcodes.PoolShardQuery, ProtocolTargets.System, new PoolShardQueryRequest(Guid.NewGuid()), attemptTimeout: TimeSpan.FromMilliseconds(100)));
         Assert.Equal(DaosError.Timeout, read.Error);
         Assert.InRange(peer.Requests, 3, 5); // about 300 ms of 100 ms attempts, then the call gives up
