@@ -16,23 +16,26 @@ public sealed partial class DaosEngine
     /// <summary>How long a rejoin waits before asking a pool service again when no leader answered.</summary>
     private static readonly TimeSpan RejoinRetryInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Rejoins every pool reopened at start, each in turn, until each has caught up, left this engine, or the engine stops.</summary>
-    private async Task RejoinPoolsAsync(IReadOnlyList<LocalPool> pools, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rejoins every pool reopened at start, side by side (a pool whose service has no leader holds up no other),
+    /// until each has caught up, left this engine, or the engine stops.
+    /// </summary>
+    private Task RejoinPoolsAsync(IReadOnlyList<LocalPool> pools, CancellationToken cancellationToken) =>
+        Task.WhenAll(pools.Select(pool => RejoinQuietlyAsync(pool, cancellationToken)));
+
+    private async Task RejoinQuietlyAsync(LocalPool pool, CancellationToken cancellationToken)
     {
-        foreach (LocalPool pool in pools)
+        try
         {
-            try
-            {
-                await RejoinAsync(pool, cancellationToken);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return; // stopping
-            }
-            catch (DaosException)
-            {
-                // A shard failed to delete a container (a storage fault): the pool keeps it; the other pools still rejoin.
-            }
+            await RejoinAsync(pool, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Stopping.
+        }
+        catch (DaosException)
+        {
+            // A shard failed to delete a container (a storage fault): the pool keeps it until the next start.
         }
     }
 
