@@ -48,8 +48,19 @@ public sealed partial class DaosEngine
     /// </summary>
     internal async Task RejoinAsync(LocalPool pool, CancellationToken cancellationToken)
     {
+        Guid[][] held = await ListHeldAsync(pool, cancellationToken);
+        PoolRejoinReply? reply = await AskServiceAsync(pool, cancellationToken);
+        if (reply is not null)
+        {
+            await ReconcileAsync(pool, held, reply, cancellationToken);
+        }
+    }
+
+    /// <summary>The VOS containers each target of this engine holds for <paramref name="pool"/>, by target index.</summary>
+    internal static async Task<Guid[][]> ListHeldAsync(LocalPool pool, CancellationToken cancellationToken)
+    {
         var held = new Guid[pool.Shards.Length][];
-        for (int i = 0; i < pool.Shards.Length; i++)
+        for (int i = 0; i < held.Length; i++)
         {
             TargetShard shard = pool.Shards[i];
             await shard.Gate.WaitAsync(cancellationToken);
@@ -63,19 +74,23 @@ public sealed partial class DaosEngine
             }
         }
 
-        PoolRejoinReply reply;
+        return held;
+    }
+
+    /// <summary>Asks the pool service leader until one answers; null when the pool left this engine meanwhile.</summary>
+    internal async Task<PoolRejoinReply?> AskServiceAsync(LocalPool pool, CancellationToken cancellationToken)
+    {
         while (true)
         {
             if (!IsHeld(pool))
             {
-                return; // destroyed or rolled back meanwhile
+                return null; // destroyed or rolled back meanwhile
             }
 
             try
             {
-                reply = await _context.PoolServices.CallAsync<PoolRejoinRequest, PoolRejoinReply>(pool.Record, ProtocolOpcodes.PoolRejoin,
+                return await _context.PoolServices.CallAsync<PoolRejoinRequest, PoolRejoinReply>(pool.Record, ProtocolOpcodes.PoolRejoin,
                     new PoolRejoinRequest(pool.Uuid, Rank), cancellationToken);
-                break;
             }
             catch (DaosException)
             {
@@ -84,7 +99,14 @@ public sealed partial class DaosEngine
 
             await ClockDelay.WaitAsync(_options.TimeProvider, RejoinRetryInterval, cancellationToken);
         }
+    }
 
+    /// <summary>
+    /// Adopts the service's map if newer, and deletes the containers of <paramref name="held"/> (listed before the
+    /// service was asked) that the service's <paramref name="reply"/> does not list.
+    /// </summary>
+    internal async Task ReconcileAsync(LocalPool pool, Guid[][] held, PoolRejoinReply reply, CancellationToken cancellationToken)
+    {
         try
         {
             await AdoptMapAsync(reply.Record);
@@ -121,25 +143,8 @@ public sealed partial class DaosEngine
     }
 
     /// <summary>The VOS containers each target of this engine holds for pool <paramref name="uuid"/> (for tests).</summary>
-    internal async Task<Guid[][]> HeldContainersAsync(Guid uuid)
-    {
-        LocalPool pool = PoolOf(uuid) ?? throw new DaosException(DaosError.NonExistent, $"pool {uuid} has no shard on rank {Rank}");
-        var held = new Guid[pool.Shards.Length][];
-        for (int i = 0; i < held.Length; i++)
-        {
-            await pool.Shards[i].Gate.WaitAsync();
-            try
-            {
-                held[i] = pool.Shards[i].Pool.ContainerIds();
-            }
-            finally
-            {
-                pool.Shards[i].Gate.Release();
-            }
-        }
-
-        return held;
-    }
+    internal Task<Guid[][]> HeldContainersAsync(Guid uuid) =>
+        ListHeldAsync(PoolOf(uuid) ?? throw new DaosException(DaosError.NonExistent, $"pool {uuid} has no shard on rank {Rank}"), CancellationToken.None);
 
     private bool IsHeld(LocalPool pool) => _pools.TryGetValue(pool.Uuid, out LocalPool? current) && ReferenceEquals(current, pool);
 }

@@ -121,6 +121,87 @@ public sealed class RejoinTests : IAsyncLifetime
         Assert.Equal("stays", System.Text.Encoding.UTF8.GetString(stays.Results[0].Data.Span));
     }
 
+    /// <summary>
+    /// The race with a create: the rank lists its VOS containers at start, then waits for the pool service (down
+    /// here); meanwhile the service comes back and a container is created and written on the rank. Whether the
+    /// rejoin's list request is answered before or after that create, the new container is never deleted.
+    /// </summary>
+    [Fact]
+    public async Task A_container_created_and_written_while_a_rank_rejoins_keeps_its_data()
+    {
+        await using EngineCluster cluster = await StartAsync();
+        cluster.CallTimeout = TimeSpan.FromSeconds(5);
+        PoolFixture pool = await CreateAsync(cluster, serviceReplicas: 1);
+        Guid uuid = pool.Location.Uuid;
+        int service = pool.Location.ServiceRanks[0];
+        int down = pool.Location.Ranks.First(r => r != 0 && r != service);
+        int mapRankOfDown = Array.IndexOf(pool.Ranks, down);
+
+        await cluster.StopEngineAsync(down, kill: true);
+        await cluster.StopEngineAsync(service, kill: true);
+        await cluster.StartEngineAsync(down); // lists its containers, then finds no service leader
+        await cluster.StartEngineAsync(service);
+
+        Guid created = Guid.NewGuid();
+        Guid handle = Guid.NewGuid();
+        await pool.ServiceAsync<ContainerCreateRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerCreate,
+            new ContainerCreateRequest(uuid, pool.PoolHandle, created, [new ContainerProperty(ContainerPropertyId.Label, 0, "new")]));
+        await pool.ServiceAsync<ContainerOpenRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerOpen,
+            new ContainerOpenRequest(uuid, pool.PoolHandle, "new", handle, HandleAccess.ReadWrite));
+        var address = new ObjectAddress(uuid, created, handle, pool.MapVersion, Oid(9));
+        for (uint target = 0; target < 2; target++)
+        {
+            await pool.TargetAsync<ObjectUpdateRequest, EpochReply>(mapRankOfDown, target, ProtocolOpcodes.ObjectUpdate, new ObjectUpdateRequest(
+                address, Epoch.Zero, UpdateCondition.None, Bytes("d"), [new IodUpdate(Bytes("a"), IodKind.Single, 0, 0, Bytes("new data"))]));
+        }
+
+        await cluster.Engine(down).WaitForRejoinAsync().WaitAsync(SettleTimeout);
+        Assert.All(await cluster.Engine(down).HeldContainersAsync(uuid), held => Assert.Contains(created, held));
+        for (uint target = 0; target < 2; target++)
+        {
+            ObjectFetchReply fetched = await pool.TargetAsync<ObjectFetchRequest, ObjectFetchReply>(mapRankOfDown, target, ProtocolOpcodes.ObjectFetch,
+                new ObjectFetchRequest(address, Epoch.Max, Bytes("d"), [new IodFetch(Bytes("a"), IodKind.Single, 0, 0, 0)]));
+            Assert.Equal("new data", System.Text.Encoding.UTF8.GetString(fetched.Results[0].Data.Span));
+        }
+    }
+
+    /// <summary>
+    /// The dangerous interleaving, forced step by step on a running rank: its containers are listed, the service
+    /// answers, and only then is a container created and written here. Reconciling with the list taken first keeps
+    /// it; a list taken after the answer (the wrong order) would delete the new container's data.
+    /// </summary>
+    [Fact]
+    public async Task Reconciling_deletes_only_containers_listed_before_the_service_was_asked()
+    {
+        await using EngineCluster cluster = await StartAsync();
+        PoolFixture pool = await CreateAsync(cluster, serviceReplicas: 1);
+        Guid uuid = pool.Location.Uuid;
+        int rank = pool.Location.Ranks.First(r => r != 0 && !pool.Location.ServiceRanks.Contains(r));
+        int mapRank = Array.IndexOf(pool.Ranks, rank);
+        DaosEngine engine = cluster.Engine(rank);
+        Pools.LocalPool local = engine.PoolOf(uuid)!;
+
+        Guid[][] before = await DaosEngine.ListHeldAsync(local, CancellationToken.None);
+        PoolRejoinReply reply = (await engine.AskServiceAsync(local, CancellationToken.None))!;
+        Guid created = Guid.NewGuid();
+        Guid handle = Guid.NewGuid();
+        await pool.ServiceAsync<ContainerCreateRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerCreate,
+            new ContainerCreateRequest(uuid, pool.PoolHandle, created, [new ContainerProperty(ContainerPropertyId.Label, 0, "late")]));
+        await pool.ServiceAsync<ContainerOpenRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerOpen,
+            new ContainerOpenRequest(uuid, pool.PoolHandle, "late", handle, HandleAccess.ReadWrite));
+        await pool.TargetAsync<ObjectUpdateRequest, EpochReply>(mapRank, 0, ProtocolOpcodes.ObjectUpdate, new ObjectUpdateRequest(
+            new ObjectAddress(uuid, created, handle, pool.MapVersion, Oid(5)), Epoch.Zero, UpdateCondition.None, Bytes("d"),
+            [new IodUpdate(Bytes("a"), IodKind.Single, 0, 0, Bytes("late data"))]));
+        Assert.DoesNotContain(created, reply.Containers);
+
+        await engine.ReconcileAsync(local, before, reply, CancellationToken.None);
+        Assert.Contains(created, (await engine.HeldContainersAsync(uuid))[0]);
+
+        // The wrong order: a list taken after the answer names the new container, which the answer does not list.
+        await engine.ReconcileAsync(local, await DaosEngine.ListHeldAsync(local, CancellationToken.None), reply, CancellationToken.None);
+        Assert.DoesNotContain(created, (await engine.HeldContainersAsync(uuid))[0]);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, Func<string> describe)
     {
         long deadline = Environment.TickCount64 + (long)SettleTimeout.TotalMilliseconds;
