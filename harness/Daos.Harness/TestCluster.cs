@@ -247,6 +247,13 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until running rank <paramref name="rank"/> has caught up with the pool services of the pools it reopened
+    /// at its start (<see cref="DaosEngine.WaitForRejoinAsync"/>).
+    /// </summary>
+    public Task WaitForRejoinAsync(int rank, CancellationToken ct = default) =>
+        (SlotOf(rank).Engine ?? throw new DaosException(DaosError.InvalidArgument, $"rank {rank} is not running")).WaitForRejoinAsync(ct);
+
     /// <summary>Stops an engine in order: requests in flight drain, storage is flushed.</summary>
     public async ValueTask StopEngineAsync(int rank)
     {

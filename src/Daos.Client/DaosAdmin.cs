@@ -63,7 +63,8 @@ public sealed class DaosAdmin
     public async ValueTask DestroyPoolAsync(string labelOrUuid, bool force = false, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelOrUuid);
-        await _runtime.ManagementCallAsync<PoolDestroyRequest, EmptyMessage>(ProtocolOpcodes.PoolDestroy, new PoolDestroyRequest(labelOrUuid, force), ct);
+        await _runtime.ManagementCallAsync<PoolDestroyRequest, EmptyMessage>(ProtocolOpcodes.PoolDestroy, new PoolDestroyRequest(labelOrUuid, force, _runtime.NextOperationKey()), ct,
+            idempotentCreate: true);
     }
 
     /// <summary>
@@ -104,7 +105,7 @@ public sealed class DaosAdmin
         }
 
         await _runtime.ManagementCallAsync<PoolMapChangeRequest, PoolInfoReply>(ProtocolOpcodes.PoolMapChange,
-            new PoolMapChangeRequest(pool, PoolMapChangeKind.Extend, -1, -1, [.. ranks.Distinct()]), ct);
+            new PoolMapChangeRequest(pool, PoolMapChangeKind.Extend, -1, -1, [.. ranks.Distinct()], _runtime.NextOperationKey()), ct, idempotentCreate: true);
     }
 
     private async ValueTask ChangeMapAsync(string pool, PoolMapChangeKind kind, int rank, int? target, CancellationToken ct)
@@ -116,7 +117,7 @@ public sealed class DaosAdmin
         }
 
         await _runtime.ManagementCallAsync<PoolMapChangeRequest, PoolInfoReply>(ProtocolOpcodes.PoolMapChange,
-            new PoolMapChangeRequest(pool, kind, rank, target ?? -1, []), ct);
+            new PoolMapChangeRequest(pool, kind, rank, target ?? -1, [], _runtime.NextOperationKey()), ct, idempotentCreate: true);
     }
 
     /// <summary>Every pool of the system.</summary>

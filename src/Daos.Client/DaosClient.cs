@@ -94,7 +94,7 @@ public sealed class DaosClient : IAsyncDisposable
         Guid handle = _runtime.NewUuid();
         HandleAccess wireAccess = access == PoolAccess.ReadOnly ? HandleAccess.ReadOnly : HandleAccess.ReadWrite;
         PoolConnectReply reply = await service.CallAsync<PoolConnectRequest, PoolConnectReply>(ProtocolOpcodes.PoolConnect,
-            new PoolConnectRequest(location.Uuid, handle, wireAccess, Credentials.User), ct);
+            new PoolConnectRequest(location.Uuid, handle, wireAccess, Credentials.User, _runtime.NextOperationKey()), ct, idempotentCreate: true);
         service.UpdateReplicas(reply.Info.ServiceRanks, reply.Info.ServiceLeader);
         var map = Daos.Placement.PoolMap.Deserialize(reply.PoolMap.Span);
         IReadOnlyList<int> ranks = reply.Ranks.Count > 0 ? reply.Ranks : reply.Info.Ranks ?? [];

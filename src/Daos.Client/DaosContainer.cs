@@ -221,7 +221,7 @@ public sealed class DaosContainer : IAsyncDisposable
             try
             {
                 await _pool.Service.CallAsync<ContainerHandleRequest, EmptyMessage>(ProtocolOpcodes.ContainerClose,
-                    new ContainerHandleRequest(_pool.Uuid, Handle), default);
+                    new ContainerHandleRequest(_pool.Uuid, Handle, _pool.Runtime.NextOperationKey()), default, idempotentCreate: true);
             }
             catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
                 or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)
@@ -264,7 +264,8 @@ public sealed class DaosContainer : IAsyncDisposable
             if (_nextOid == _oidRangeEnd)
             {
                 ContainerAllocateOidsReply range = await _pool.Service.CallAsync<ContainerAllocateOidsRequest, ContainerAllocateOidsReply>(
-                    ProtocolOpcodes.ContainerAllocateOids, new ContainerAllocateOidsRequest(_pool.Uuid, Handle, OidRangeSize), ct);
+                    ProtocolOpcodes.ContainerAllocateOids, new ContainerAllocateOidsRequest(_pool.Uuid, Handle, OidRangeSize, _pool.Runtime.NextOperationKey()), ct,
+                    idempotentCreate: true);
                 _nextOid = range.First;
                 _oidRangeEnd = range.First + OidRangeSize;
             }

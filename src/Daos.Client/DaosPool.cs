@@ -121,7 +121,7 @@ public sealed class DaosPool : IAsyncDisposable
         Guid handle = _runtime.NewUuid();
         HandleAccess wire = access == ContainerAccess.ReadOnly ? HandleAccess.ReadOnly : HandleAccess.ReadWrite;
         ContainerInfoReply info = await _service.CallAsync<ContainerOpenRequest, ContainerInfoReply>(ProtocolOpcodes.ContainerOpen,
-            new ContainerOpenRequest(Uuid, Handle, labelOrUuid, handle, wire), ct);
+            new ContainerOpenRequest(Uuid, Handle, labelOrUuid, handle, wire, _runtime.NextOperationKey()), ct, idempotentCreate: true);
         return new DaosContainer(this, info.Uuid, info.Label, handle, access, PropertyMapping.FromWire(info.Properties));
     }
 
@@ -155,7 +155,8 @@ public sealed class DaosPool : IAsyncDisposable
         {
             try
             {
-                await _service.CallAsync<PoolHandleRequest, EmptyMessage>(ProtocolOpcodes.PoolDisconnect, new PoolHandleRequest(Uuid, Handle), default);
+                await _service.CallAsync<PoolHandleRequest, EmptyMessage>(ProtocolOpcodes.PoolDisconnect,
+                    new PoolHandleRequest(Uuid, Handle, _runtime.NextOperationKey()), default, idempotentCreate: true);
             }
             catch (DaosException e) when (e.Error is DaosError.Unreachable or DaosError.Timeout or DaosError.NoHandle or DaosError.NonExistent or DaosError.Canceled
                 or DaosError.NotLeader or DaosError.Busy or DaosError.NoService or DaosError.Shutdown)

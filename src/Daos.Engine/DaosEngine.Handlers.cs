@@ -30,7 +30,7 @@ public sealed partial class DaosEngine
 
         // Engine control: every engine.
         ProtocolHandlers.Register<PoolShardCreateRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolShardCreate, (r, _, _) => new(CreateShardsAsync(r)));
-        ProtocolHandlers.Register<PoolShardDestroyRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolShardDestroy, (r, _, _) => new(DestroyShardsAsync(r.Uuid)));
+        ProtocolHandlers.Register<PoolShardDestroyRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolShardDestroy, (r, _, _) => new(DestroyShardsAsync(r.Uuid, r.FencingToken)));
         ProtocolHandlers.Register<PoolShardCreateRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolMapPublish, (r, _, _) => new(AdoptMapAsync(r)));
         ProtocolHandlers.Register<PoolShardQueryRequest, PoolSpace>(_rpc, ProtocolOpcodes.PoolShardQuery, (r, _, ct) => new(QueryShardsAsync(r.Uuid, ct)));
         ProtocolHandlers.Register<ContainerShardEventRequest, EmptyMessage>(_rpc, ProtocolOpcodes.ContainerShardEvent, (r, _, _) => new(OnShardEventAsync(r)));
@@ -40,6 +40,7 @@ public sealed partial class DaosEngine
         ProtocolHandlers.Register<PoolHandleRequest, EmptyMessage>(_rpc, ProtocolOpcodes.PoolDisconnect, (r, _, ct) => new(ServiceOf(r.Pool).DisconnectAsync(r, ct)));
         ProtocolHandlers.Register<PoolHandleRequest, PoolInfoReply>(_rpc, ProtocolOpcodes.PoolQuery, (r, _, ct) => new(ServiceOf(r.Pool).QueryAsync(r, ct)));
         ProtocolHandlers.Register<PoolServiceMapChangeRequest, PoolInfoReply>(_rpc, ProtocolOpcodes.PoolServiceMapChange, (r, _, ct) => new(ServiceOf(r.Pool).ChangeMapAsync(r, ct)));
+        ProtocolHandlers.Register<PoolRejoinRequest, PoolRejoinReply>(_rpc, ProtocolOpcodes.PoolRejoin, (r, _, _) => new(ServiceOf(r.Pool).RejoinAsync(r)));
         ProtocolHandlers.Register<ContainerCreateRequest, ContainerInfoReply>(_rpc, ProtocolOpcodes.ContainerCreate, (r, _, ct) => new(ServiceOf(r.Pool).CreateContainerAsync(r, ct)));
         ProtocolHandlers.Register<ContainerOpenRequest, ContainerInfoReply>(_rpc, ProtocolOpcodes.ContainerOpen, (r, _, ct) => new(ServiceOf(r.Pool).OpenContainerAsync(r, ct)));
         ProtocolHandlers.Register<ContainerHandleRequest, EmptyMessage>(_rpc, ProtocolOpcodes.ContainerClose, (r, _, ct) => new(ServiceOf(r.Pool).CloseContainerAsync(r, ct)));
@@ -66,20 +67,33 @@ public sealed partial class DaosEngine
         return local.Service ?? throw new NotLeaderException($"rank {Rank} runs no replica of pool {pool}'s service", local.Record.ServiceRanks[0]);
     }
 
-    private async Task<EmptyMessage> CreateShardsAsync(PoolShardCreateRequest record)
+    /// <summary>
+    /// Creates this rank's shards of a pool, fenced: a create whose token (its management leader's term) is below the
+    /// highest this engine has seen for the pool is refused NotLeader, so a deposed leader's late create cannot bring
+    /// back shards its successor rolled back. The token is kept in the registry with the new pool.
+    /// </summary>
+    private async Task<EmptyMessage> CreateShardsAsync(PoolShardCreateRequest request)
     {
-        if (PoolMapRankIndex(record) < 0)
+        if (PoolMapRankIndex(request) < 0)
         {
-            throw new DaosException(DaosError.InvalidArgument, $"rank {Rank} is not one of pool {record.Uuid}'s ranks");
+            throw new DaosException(DaosError.InvalidArgument, $"rank {Rank} is not one of pool {request.Uuid}'s ranks");
         }
 
+        ulong token = request.FencingToken;
+        PoolShardCreateRequest record = request with { FencingToken = 0 };
         await _shardGate.WaitAsync();
         try
         {
+            bool raises = _registry!.Admit(record.Uuid, token);
             if (_pools.TryGetValue(record.Uuid, out LocalPool? existing))
             {
                 if (SamePool(existing.Record, record))
                 {
+                    if (raises)
+                    {
+                        _registry.Add(existing.Record, token);
+                    }
+
                     return EmptyMessage.Instance; // a retried create (or an extend retried on a rank that has its shards)
                 }
 
@@ -95,7 +109,7 @@ public sealed partial class DaosEngine
             try
             {
                 pool = await OpenPoolAsync(record, create: true);
-                _registry!.Add(record);
+                _registry.Add(record, token);
             }
             catch
             {
@@ -117,18 +131,20 @@ public sealed partial class DaosEngine
         }
     }
 
-    private async Task<EmptyMessage> DestroyShardsAsync(Guid uuid)
+    /// <summary>Destroys this rank's shards of a pool (idempotent), fenced as <see cref="CreateShardsAsync"/> is.</summary>
+    private async Task<EmptyMessage> DestroyShardsAsync(Guid uuid, ulong token)
     {
         await _shardGate.WaitAsync();
         try
         {
+            _registry!.Admit(uuid, token);
             if (_pools.TryRemove(uuid, out LocalPool? pool))
             {
                 await ClosePoolAsync(pool, checkpoint: false);
             }
 
             _handles.ForgetPool(uuid);
-            _registry!.Remove(uuid);
+            _registry.Remove(uuid, token);
             _options.Storage.DeleteDirectory(uuid.ToString());
             return EmptyMessage.Instance;
         }

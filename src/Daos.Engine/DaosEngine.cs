@@ -37,6 +37,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
     private LocalPoolRegistry? _registry;
     private ManagementService? _management;
     private Task _join = Task.CompletedTask;
+    private Task _rejoin = Task.CompletedTask;
     private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
 
@@ -97,6 +98,13 @@ public sealed partial class DaosEngine : IAsyncDisposable
     /// <summary>Completes when the management service has recorded this engine as joined (retrying until it answers or the engine stops).</summary>
     public Task WaitForJoinAsync(CancellationToken cancellationToken = default) => _join.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Completes when every pool this engine reopened at start has caught up with its pool service (newer map adopted,
+    /// containers destroyed meanwhile deleted), has left this engine, or the engine stopped. A pool whose service has
+    /// no leader keeps it waiting.
+    /// </summary>
+    public Task WaitForRejoinAsync(CancellationToken cancellationToken = default) => _rejoin.WaitAsync(cancellationToken);
+
     /// <summary>Orderly stop: drains requests, stops service replicas, checkpoints and closes every VOS pool.</summary>
     public ValueTask StopAsync() => StopCoreAsync(orderly: true);
 
@@ -116,13 +124,20 @@ public sealed partial class DaosEngine : IAsyncDisposable
     /// <summary>This engine's state of a pool, for tests and checkers.</summary>
     internal LocalPool? PoolOf(Guid uuid) => _pools.TryGetValue(uuid, out LocalPool? pool) ? pool : null;
 
+    /// <summary>This engine's management service replica, if it runs one (for tests).</summary>
+    internal ManagementService? ManagementReplica => _management;
+
+    /// <summary>The highest management fencing token this engine has admitted for pool <paramref name="uuid"/> (for tests).</summary>
+    internal ulong FenceOf(Guid uuid) => _registry?.FenceOf(uuid) ?? 0;
+
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
         RegisterHandlers();
         _registry = LocalPoolRegistry.Open(_options.Storage.OpenDirectory(""));
+        var reopened = new List<LocalPool>();
         foreach (PoolShardCreateRequest record in _registry.Pools)
         {
-            await OpenPoolAsync(record, create: false);
+            reopened.Add(await OpenPoolAsync(record, create: false));
         }
 
         if (_options.ManagementReplicas.ContainsKey(Rank))
@@ -134,6 +149,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
 
         Address = await _rpc.ListenAsync(_options.ListenAddress, cancellationToken);
         _join = JoinAsync(_stopping.Token);
+        _rejoin = RejoinPoolsAsync(reopened, _stopping.Token);
     }
 
     private async Task JoinAsync(CancellationToken cancellationToken)
@@ -251,6 +267,7 @@ public sealed partial class DaosEngine : IAsyncDisposable
         // Cancel, not CancelAsync: callbacks run here, on the caller's context (the deterministic scheduler in simulations).
         _stopping.Cancel();
         await _rpc.ShutdownAsync();
+        await _rejoin; // ends at the cancellation, before the pools it works on close
 
         if (_management is not null)
         {

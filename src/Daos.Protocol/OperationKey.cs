@@ -26,9 +26,15 @@ public readonly record struct OperationKey(Guid Client, ulong Sequence)
     /// Reads a key from a version 3 or newer body; older bodies have none. A key with a uuid and sequence 0, or a
     /// sequence without a uuid, is <see cref="DaosError.Protocol"/>.
     /// </summary>
-    public static OperationKey Read(ref ProtocolReader reader)
+    public static OperationKey Read(ref ProtocolReader reader) => ReadSince(ref reader, 3);
+
+    /// <summary>
+    /// Reads a key from a message that gained it in <paramref name="sinceVersion"/>: bodies older than that carry
+    /// none and answer <see cref="None"/>. The same checks as <see cref="Read"/>.
+    /// </summary>
+    public static OperationKey ReadSince(ref ProtocolReader reader, int sinceVersion)
     {
-        if (reader.MessageVersion < 3)
+        if (reader.MessageVersion < sinceVersion)
         {
             return None;
         }

@@ -10,9 +10,14 @@ public static class ProtocolCodec
     /// <see cref="Management.PoolCreateRequest"/> and the pool map and rank table of <see cref="Pools.PoolInfoReply"/>;
     /// version 3 the <see cref="OperationKey"/> of <see cref="Containers.ContainerAttributeRequest"/>,
     /// <see cref="Containers.ContainerSnapshotRequest"/>, <see cref="Containers.ContainerDestroyRequest"/> and
-    /// <see cref="Containers.ContainerSetPropertiesRequest"/>.
+    /// <see cref="Containers.ContainerSetPropertiesRequest"/>; version 4 the <see cref="OperationKey"/> of
+    /// <see cref="Containers.ContainerAllocateOidsRequest"/>, <see cref="Containers.ContainerOpenRequest"/>,
+    /// <see cref="Containers.ContainerHandleRequest"/> (close), <see cref="Pools.PoolConnectRequest"/>,
+    /// <see cref="Pools.PoolHandleRequest"/> (disconnect), <see cref="Management.PoolMapChangeRequest"/> and
+    /// <see cref="Management.PoolServiceMapChangeRequest"/> and <see cref="Management.PoolDestroyRequest"/>, and the fencing token of
+    /// <see cref="Management.PoolShardCreateRequest"/> and <see cref="Management.PoolShardDestroyRequest"/>.
     /// </summary>
-    public const byte Version = 3;
+    public const byte Version = 4;
 
     /// <summary>The oldest version still read: a message's fields added later take their defaults in older bodies.</summary>
     public const byte VersionMin = 1;

@@ -67,6 +67,12 @@ public static class ProtocolOpcodes
     /// <summary>Management to pool service: apply a map change and publish it (<see cref="Management.PoolServiceMapChangeRequest"/>, answered by <see cref="Pools.PoolInfoReply"/>).</summary>
     public const ushort PoolServiceMapChange = 0x0403;
 
+    /// <summary>
+    /// Engine to pool service: the pool's current map and rank table and its containers, asked by an engine that
+    /// (re)starts holding a shard of the pool (<see cref="Pools.PoolRejoinRequest"/>, answered by <see cref="Pools.PoolRejoinReply"/>).
+    /// </summary>
+    public const ushort PoolRejoin = 0x0404;
+
     /// <summary>Create a container (<see cref="Containers.ContainerCreateRequest"/>).</summary>
     public const ushort ContainerCreate = 0x0410;
 

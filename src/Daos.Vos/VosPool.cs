@@ -203,6 +203,20 @@ public sealed class VosPool : IAsyncDisposable
         }
     }
 
+    /// <summary>The uuids of the pool's containers (for an engine reconciling them with its container service).</summary>
+    internal Guid[] ContainerIds()
+    {
+        Enter();
+        try
+        {
+            return [.. _containers.Keys];
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Opens an existing container; <see cref="DaosError.NonExistent"/> when there is none.</summary>
     public ValueTask<VosContainer> OpenContainerAsync(Guid id)
     {

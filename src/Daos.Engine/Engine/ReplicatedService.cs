@@ -27,6 +27,13 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
 
     public int LeaderRank => RankOf(Replica.LeaderId);
 
+    /// <summary>
+    /// The Raft term the operation running under <see cref="SerializeAsync"/> arrived in (operations run one at a time,
+    /// so there is one). A leader that is deposed mid-operation keeps sending it; its successor's term is higher, which
+    /// is what engines fence requests of a deposed leader with.
+    /// </summary>
+    protected ulong ServingTerm { get; private set; }
+
     /// <summary>Throws <see cref="NotLeaderException"/> unless this replica leads.</summary>
     public void EnsureLeader()
     {
@@ -53,6 +60,8 @@ internal abstract class ReplicatedService(RdbReplica replica) : IAsyncDisposable
             {
                 throw new NotLeaderException($"rank {RankOf(Replica.Id)} lost leadership (term {term}) while the request waited", -1);
             }
+
+            ServingTerm = term;
 
             return await operation();
         }

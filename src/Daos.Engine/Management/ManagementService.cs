@@ -356,43 +356,58 @@ internal sealed class ManagementService : ReplicatedService
     {
         await EnsureInitializedAsync();
         await RollBackPendingCreatesAsync(except: Guid.Empty);
-        PoolShardCreateRequest record = await FindPoolAsync(destroy.LabelOrUuid);
-        if (!destroy.Force)
-        {
-            PoolInfoReply info = await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
-                new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken);
-            if (info.Handles > 0)
-            {
-                throw new DaosException(DaosError.Busy, $"pool '{record.Label}' has {info.Handles} connected handles (destroy with force to evict them)");
-            }
-        }
 
-        await DestroyShardsAsync(record, bestEffort: false);
-        await WriteAsync(new RdbTransaction()
-            .Delete(Pools, record.Uuid.ToByteArray(bigEndian: true))
-            .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label)));
-        return EmptyMessage.Instance;
+        // Keyed (version 4): a destroy delivered again after its call returned answers its first outcome, and cannot
+        // destroy a pool created since under the same label.
+        return await OnceAsync(destroy.Key, async () =>
+        {
+            PoolShardCreateRequest record = await FindPoolAsync(destroy.LabelOrUuid);
+            if (!destroy.Force)
+            {
+                PoolInfoReply info = await _context.PoolServices.CallAsync<PoolHandleRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolQuery,
+                    new PoolHandleRequest(record.Uuid, Guid.Empty), cancellationToken);
+                if (info.Handles > 0)
+                {
+                    throw new DaosException(DaosError.Busy, $"pool '{record.Label}' has {info.Handles} connected handles (destroy with force to evict them)");
+                }
+            }
+
+            await DestroyShardsAsync(record, bestEffort: false);
+            return ((RdbTransaction?)new RdbTransaction()
+                .Delete(Pools, record.Uuid.ToByteArray(bigEndian: true))
+                .Delete(PoolLabels, Encoding.UTF8.GetBytes(record.Label)), EmptyMessage.Instance);
+        });
     }, cancellationToken);
 
     /// <summary>
     /// Exclude, drain or reintegrate targets of one of the pool's ranks (applied by the pool service), or extend the
     /// pool by ranks: their shards are created first, then the pool service adds them to the map and publishes it,
     /// then the pool's record here lists them (so destroy reaches them). A refused change destroys the new shards.
+    /// The administrator's operation key goes on to the pool service, which records each change's outcome under it;
+    /// an extend is also recorded here with the pool's new record, so its retry answers the extend it made.
     /// </summary>
     public Task<PoolInfoReply> ChangePoolMapAsync(PoolMapChangeRequest change, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        PoolShardCreateRequest record = await FindPoolAsync(change.LabelOrUuid);
         if (change.Kind != PoolMapChangeKind.Extend)
         {
+            PoolShardCreateRequest record = await FindPoolAsync(change.LabelOrUuid);
             if (!record.Ranks.Any(r => r.Rank == change.Rank))
             {
                 throw new DaosException(DaosError.NonExistent, $"rank {change.Rank} holds no targets of pool '{record.Label}'");
             }
 
             return await _context.PoolServices.CallAsync<PoolServiceMapChangeRequest, PoolInfoReply>(record, ProtocolOpcodes.PoolServiceMapChange,
-                new PoolServiceMapChangeRequest(record.Uuid, change.Kind, change.Rank, change.Target, []), cancellationToken);
+                new PoolServiceMapChangeRequest(record.Uuid, change.Kind, change.Rank, change.Target, [], change.Key), cancellationToken);
         }
+
+        return await OnceAsync(change.Key, () => PlanExtendAsync(change, cancellationToken));
+    }, cancellationToken);
+
+    /// <summary>An extend up to the pool service's answer; returns the write that records the new ranks here, with that answer.</summary>
+    private async Task<(RdbTransaction? Transaction, PoolInfoReply Reply)> PlanExtendAsync(PoolMapChangeRequest change, CancellationToken cancellationToken)
+    {
+        PoolShardCreateRequest record = await FindPoolAsync(change.LabelOrUuid);
 
         SystemMember[] members = await ReadMembersAsync();
         PoolMap map = PoolMap.Deserialize(record.PoolMap.Span);
@@ -426,7 +441,7 @@ internal sealed class ManagementService : ReplicatedService
         try
         {
             reply = await _context.PoolServices.CallAsync<PoolServiceMapChangeRequest, PoolInfoReply>(extended, ProtocolOpcodes.PoolServiceMapChange,
-                new PoolServiceMapChangeRequest(record.Uuid, PoolMapChangeKind.Extend, -1, -1, added), cancellationToken);
+                new PoolServiceMapChangeRequest(record.Uuid, PoolMapChangeKind.Extend, -1, -1, added, change.Key), cancellationToken);
         }
         catch (DaosException e) when (e.Error is not (DaosError.Unreachable or DaosError.Timeout or DaosError.TxUncertain or DaosError.NotLeader))
         {
@@ -435,9 +450,8 @@ internal sealed class ManagementService : ReplicatedService
             throw;
         }
 
-        await WriteAsync(new RdbTransaction().Update(Pools, record.Uuid.ToByteArray(bigEndian: true), ProtocolCodec.EncodeToArray(extended)));
-        return reply;
-    }, cancellationToken);
+        return (new RdbTransaction().Update(Pools, record.Uuid.ToByteArray(bigEndian: true), ProtocolCodec.EncodeToArray(extended)), reply);
+    }
 
     /// <summary>The smallest heap per target a pool may ask for (room for the VOS root and a 1 MiB WAL's worth of work).</summary>
     public const long ScmBytesMin = 1L << 20;
@@ -530,12 +544,16 @@ internal sealed class ManagementService : ReplicatedService
             : ProtocolCodec.Decode<PoolShardCreateRequest>(record);
     }
 
-    /// <summary>Creates the pool's shards on <paramref name="on"/> (every rank of the pool when null); a failure destroys them on those ranks again.</summary>
+    /// <summary>
+    /// Creates the pool's shards on <paramref name="on"/> (every rank of the pool when null); a failure destroys them on
+    /// those ranks again. The request carries this leader's term as its fencing token.
+    /// </summary>
     private async Task CreateShardsAsync(PoolShardCreateRequest record, CancellationToken cancellationToken, IReadOnlyList<RankAddress>? on = null)
     {
+        PoolShardCreateRequest fenced = record with { FencingToken = ServingTerm };
         Task<EmptyMessage>[] creates = (on ?? record.Ranks)
             .Select(r => _context.Calls.CallIdempotentAsync<PoolShardCreateRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
-                ProtocolOpcodes.PoolShardCreate, ProtocolTargets.System, record, _context.Options.ServiceCallAttemptTimeout, cancellationToken))
+                ProtocolOpcodes.PoolShardCreate, ProtocolTargets.System, fenced, _context.Options.ServiceCallAttemptTimeout, cancellationToken))
             .ToArray();
         try
         {
@@ -555,12 +573,13 @@ internal sealed class ManagementService : ReplicatedService
         }
     }
 
-    /// <summary>Destroys the pool's shards on every rank (idempotent there); true when every rank answered.</summary>
+    /// <summary>Destroys the pool's shards on every rank (idempotent there, fenced by this leader's term); true when every rank answered.</summary>
     private async Task<bool> DestroyShardsAsync(PoolShardCreateRequest record, bool bestEffort, IReadOnlyList<RankAddress>? on = null)
     {
+        var destroy = new PoolShardDestroyRequest(record.Uuid, ServingTerm);
         Task<EmptyMessage>[] destroys = (on ?? record.Ranks)
             .Select(r => _context.Calls.CallIdempotentAsync<PoolShardDestroyRequest, EmptyMessage>(TransportAddress.Parse(r.Address),
-                ProtocolOpcodes.PoolShardDestroy, ProtocolTargets.System, new PoolShardDestroyRequest(record.Uuid), _context.Options.ServiceCallAttemptTimeout))
+                ProtocolOpcodes.PoolShardDestroy, ProtocolTargets.System, destroy, _context.Options.ServiceCallAttemptTimeout))
             .ToArray();
         try
         {

@@ -71,26 +71,47 @@ internal sealed partial class PoolService
     private static bool SameProperties(IReadOnlyList<ContainerProperty> a, ContainerProperty[] b) =>
         a.Count == b.Length && a.OrderBy(p => p.Id).SequenceEqual(b.OrderBy(p => p.Id));
 
+    /// <summary>
+    /// Open: records the client-chosen handle. With an operation key, an open delivered again after its call returned
+    /// (even after the handle was closed) answers the recorded reply and opens nothing.
+    /// </summary>
     public Task<ContainerInfoReply> OpenContainerAsync(ContainerOpenRequest open, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        await RequirePoolHandleAsync(open.PoolHandle, write: open.Access == HandleAccess.ReadWrite);
-        ContainerInfoReply record = await FindContainerAsync(open.LabelOrUuid);
-        byte[] value = new byte[16 + 1 + 16];
-        Key(record.Uuid).CopyTo(value, 0);
-        value[16] = (byte)open.Access;
-        Key(open.PoolHandle).CopyTo(value, 17);
-        await WriteAsync(new RdbTransaction().Update(ContainerHandles, Key(open.Handle), value));
-        return await DescribeAsync(record);
+        return await OnceAsync(open.Key, async () =>
+        {
+            await RequirePoolHandleAsync(open.PoolHandle, write: open.Access == HandleAccess.ReadWrite);
+            ContainerInfoReply record = await FindContainerAsync(open.LabelOrUuid);
+            byte[] value = new byte[16 + 1 + 16];
+            Key(record.Uuid).CopyTo(value, 0);
+            value[16] = (byte)open.Access;
+            Key(open.PoolHandle).CopyTo(value, 17);
+            bool opened = await ReadAsync(store => store.Lookup(ContainerHandles, Key(open.Handle), out _) == DaosError.None);
+            ContainerInfoReply described = await DescribeAsync(record);
+            described = described with { Handles = described.Handles + (opened ? 0 : 1) }; // as it is once this handle is recorded
+            return ((RdbTransaction?)new RdbTransaction().Update(ContainerHandles, Key(open.Handle), value), described);
+        });
     }, cancellationToken);
 
+    /// <summary>Close: forgets the handle and tells every engine; keyed as open is (a retried close answers success once more).</summary>
     public Task<EmptyMessage> CloseContainerAsync(ContainerHandleRequest close, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(close.Handle, write: false);
-        await WriteAsync(new RdbTransaction().Delete(ContainerHandles, Key(close.Handle)));
-        await BroadcastAsync(handle.Container, close.Handle, ShardEventKind.HandleClosed);
-        return EmptyMessage.Instance;
+        Guid closed = Guid.Empty;
+        EmptyMessage reply = await OnceAsync(close.Key, async () =>
+        {
+            ContainerHandleCheckReply handle = await RequireContainerHandleAsync(close.Handle, write: false);
+            closed = handle.Container;
+            return ((RdbTransaction?)new RdbTransaction().Delete(ContainerHandles, Key(close.Handle)), EmptyMessage.Instance);
+        });
+
+        // A replayed close announced itself when it first ran.
+        if (closed != Guid.Empty)
+        {
+            await BroadcastAsync(closed, close.Handle, ShardEventKind.HandleClosed);
+        }
+
+        return reply;
     }, cancellationToken);
 
     public Task<EmptyMessage> DestroyContainerAsync(ContainerDestroyRequest destroy, CancellationToken cancellationToken) => SerializeAsync(async () =>
@@ -259,21 +280,26 @@ internal sealed partial class PoolService
         }
     }, cancellationToken);
 
+    /// <summary>
+    /// Reserves <c>Count</c> object id numbers by moving the container's counter. With an operation key a retry
+    /// answers the range the call reserved (a lost reply costs no second range, and two callers never share one).
+    /// </summary>
     public Task<ContainerAllocateOidsReply> AllocateOidsAsync(ContainerAllocateOidsRequest request, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write: false);
-        ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
-        ulong first = record.NextOid;
-        if (first > ulong.MaxValue - (ulong)request.Count)
+        return await OnceAsync(request.Key, async () =>
         {
-            throw new DaosException(DaosError.NoSpace, "the container's object id space is exhausted");
-        }
+            ContainerHandleCheckReply handle = await RequireContainerHandleAsync(request.Handle, write: false);
+            ContainerInfoReply record = await FindContainerAsync(handle.Container.ToString());
+            ulong first = record.NextOid;
+            if (first > ulong.MaxValue - (ulong)request.Count)
+            {
+                throw new DaosException(DaosError.NoSpace, "the container's object id space is exhausted");
+            }
 
-        await WriteAsync(new RdbTransaction().Update(Containers, Key(record.Uuid),
-            ProtocolCodec.EncodeToArray(record with { NextOid = first + (ulong)request.Count })))
-            ;
-        return new ContainerAllocateOidsReply(first);
+            return ((RdbTransaction?)new RdbTransaction().Update(Containers, Key(record.Uuid),
+                ProtocolCodec.EncodeToArray(record with { NextOid = first + (ulong)request.Count })), new ContainerAllocateOidsReply(first));
+        });
     }, cancellationToken);
 
     public async Task<ContainerHandleCheckReply> CheckHandleAsync(ContainerHandleRequest request)

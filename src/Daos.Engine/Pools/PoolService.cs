@@ -65,36 +65,66 @@ internal sealed partial class PoolService : ReplicatedService
         };
     }
 
+    /// <summary>
+    /// Connect: records the client-chosen handle. With an operation key, a connect delivered again after its
+    /// call returned (even after a disconnect) answers the recorded reply and connects nothing.
+    /// </summary>
     public Task<PoolConnectReply> ConnectAsync(PoolConnectRequest connect, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        byte[] value = new byte[1 + System.Text.Encoding.UTF8.GetByteCount(connect.User)];
-        value[0] = (byte)connect.Access;
-        System.Text.Encoding.UTF8.GetBytes(connect.User, value.AsSpan(1));
-        await WriteAsync(new RdbTransaction().Update(Handles, Key(connect.Handle), value));
-        PoolInfoReply info = await BuildInfoAsync(withSpace: false, cancellationToken);
-        return new PoolConnectReply(info, info.PoolMap, info.Ranks ?? []);
+        return await OnceAsync(connect.Key, async () =>
+        {
+            byte[] value = new byte[1 + System.Text.Encoding.UTF8.GetByteCount(connect.User)];
+            value[0] = (byte)connect.Access;
+            System.Text.Encoding.UTF8.GetBytes(connect.User, value.AsSpan(1));
+            bool connected = await ReadAsync(store => store.Lookup(Handles, Key(connect.Handle), out _) == DaosError.None);
+            PoolInfoReply info = await BuildInfoAsync(withSpace: false, cancellationToken);
+            info = info with { Handles = info.Handles + (connected ? 0 : 1) }; // as it is once this handle is recorded
+            return ((RdbTransaction?)new RdbTransaction().Update(Handles, Key(connect.Handle), value), new PoolConnectReply(info, info.PoolMap, info.Ranks ?? []));
+        });
     }, cancellationToken);
 
+    /// <summary>Disconnect: forgets the handle and evicts the container handles opened under it; keyed as connect is.</summary>
     public Task<EmptyMessage> DisconnectAsync(PoolHandleRequest disconnect, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        await RequirePoolHandleAsync(disconnect.Handle, write: false);
-        List<(Guid Handle, Guid Container)> evicted = await ReadAsync(store => ContainerHandlesOf(store, poolHandle: disconnect.Handle));
-        var transaction = new RdbTransaction().Delete(Handles, Key(disconnect.Handle));
-        foreach ((Guid handle, _) in evicted)
+        List<(Guid Handle, Guid Container)> evicted = [];
+        EmptyMessage reply = await OnceAsync(disconnect.Key, async () =>
         {
-            transaction.Delete(ContainerHandles, Key(handle));
-        }
+            await RequirePoolHandleAsync(disconnect.Handle, write: false);
+            evicted = await ReadAsync(store => ContainerHandlesOf(store, poolHandle: disconnect.Handle));
+            var transaction = new RdbTransaction().Delete(Handles, Key(disconnect.Handle));
+            foreach ((Guid handle, _) in evicted)
+            {
+                transaction.Delete(ContainerHandles, Key(handle));
+            }
 
-        await WriteAsync(transaction);
+            return ((RdbTransaction?)transaction, EmptyMessage.Instance);
+        });
+
+        // A replayed disconnect announced its evictions when it first ran (evicted stays empty).
         foreach ((Guid handle, Guid container) in evicted)
         {
             await BroadcastAsync(container, handle, Protocol.Containers.ShardEventKind.HandleClosed);
         }
 
-        return EmptyMessage.Instance;
+        return reply;
     }, cancellationToken);
+
+    /// <summary>An engine catching up after a restart: the pool's current record and every container uuid, read linearizably.</summary>
+    public async Task<PoolRejoinReply> RejoinAsync(PoolRejoinRequest rejoin)
+    {
+        EnsureLeader();
+        await EnsureInitializedAsync();
+        (PoolShardCreateRequest state, Guid[] containers) = await ReadAsync(store => (StateOf(store),
+            store.Iterate(Containers).Select(e => new Guid(e.Key.Span, bigEndian: true)).ToArray()));
+        if (!state.Ranks.Any(r => r.Rank == rejoin.Rank))
+        {
+            throw new DaosException(DaosError.NonExistent, $"rank {rejoin.Rank} holds no targets of pool '{state.Label}'");
+        }
+
+        return new PoolRejoinReply(state, containers);
+    }
 
     /// <summary>Pool query; an empty handle is the management service asking (pool create and destroy).</summary>
     public async Task<PoolInfoReply> QueryAsync(PoolHandleRequest query, CancellationToken cancellationToken)
@@ -114,6 +144,12 @@ internal sealed partial class PoolService : ReplicatedService
     private async Task<PoolInfoReply> BuildInfoAsync(bool withSpace, CancellationToken cancellationToken)
     {
         (int handles, PoolShardCreateRequest state) = await ReadAsync(store => (store.Iterate(Handles).Count, StateOf(store)));
+        return await InfoOfAsync(state, handles, withSpace, cancellationToken);
+    }
+
+    /// <summary>The pool's info at <paramref name="state"/> with <paramref name="handles"/> connected (and, with <paramref name="withSpace"/>, each rank's space).</summary>
+    private async Task<PoolInfoReply> InfoOfAsync(PoolShardCreateRequest state, int handles, bool withSpace, CancellationToken cancellationToken)
+    {
         PoolSpace space = PoolSpace.Zero;
         if (withSpace)
         {
@@ -179,12 +215,36 @@ internal sealed partial class PoolService : ReplicatedService
     /// <summary>
     /// Applies a map change in one RDB transaction (the map and the rank table move together), then publishes the
     /// new map to every engine of the pool; engines answer clients holding an older map Stale with this one.
-    /// Extending by ranks already in the map (a retried extend) answers the pool as it is.
+    /// Extending by ranks already in the map (a retried extend) answers the pool as it is. With an operation key the
+    /// change is applied once: a retry (through this management leader or a later one) answers the recorded outcome,
+    /// so an exclude retried after a reintegrate does not exclude again.
     /// </summary>
     public Task<PoolInfoReply> ChangeMapAsync(PoolServiceMapChangeRequest change, CancellationToken cancellationToken) => SerializeAsync(async () =>
     {
         await EnsureInitializedAsync();
-        PoolShardCreateRequest state = await ReadAsync(StateOf);
+        PoolShardCreateRequest? applied = null;
+        PoolInfoReply reply = await OnceAsync(change.Key, async () =>
+        {
+            (RdbTransaction? transaction, PoolShardCreateRequest? next, PoolInfoReply info) = await PlanMapChangeAsync(change, cancellationToken);
+            applied = next;
+            return (transaction, info);
+        });
+
+        // A replayed change was published when it first ran, or, if its leader fell before that, by the step-up of the
+        // leader replaying it; engines that missed both catch up when they rejoin.
+        if (applied is not null)
+        {
+            await PublishAsync(applied);
+        }
+
+        return reply;
+    }, cancellationToken);
+
+    /// <summary>Plans a map change: the transaction writing the new map and record (null when nothing changes), the new record, and the reply.</summary>
+    private async Task<(RdbTransaction? Transaction, PoolShardCreateRequest? Next, PoolInfoReply Reply)> PlanMapChangeAsync(
+        PoolServiceMapChangeRequest change, CancellationToken cancellationToken)
+    {
+        (PoolShardCreateRequest state, int handles) = await ReadAsync(store => (StateOf(store), store.Iterate(Handles).Count));
         PoolMap map = PoolMap.Deserialize(state.PoolMap.Span);
         PoolMap changed;
         IReadOnlyList<RankAddress> ranks = state.Ranks;
@@ -193,7 +253,7 @@ internal sealed partial class PoolService : ReplicatedService
             List<RankAddress> added = [.. change.NewRanks.Where(n => !state.Ranks.Any(r => r.Rank == n.Rank))];
             if (added.Count == 0)
             {
-                return await BuildInfoAsync(withSpace: false, cancellationToken);
+                return (null, null, await InfoOfAsync(state, handles, withSpace: false, cancellationToken));
             }
 
             if (added.Count != change.NewRanks.Count)
@@ -233,12 +293,11 @@ internal sealed partial class PoolService : ReplicatedService
         }
 
         PoolShardCreateRequest next = state with { PoolMap = changed.Serialize().ToArray(), Ranks = ranks };
-        await WriteAsync(new RdbTransaction()
+        RdbTransaction write = new RdbTransaction()
             .Update(PoolKvs, MapKey, next.PoolMap.Span)
-            .Update(PoolKvs, RecordKey, ProtocolCodec.EncodeToArray(next)));
-        await PublishAsync(next);
-        return await BuildInfoAsync(withSpace: false, cancellationToken);
-    }, cancellationToken);
+            .Update(PoolKvs, RecordKey, ProtocolCodec.EncodeToArray(next));
+        return (write, next, await InfoOfAsync(next, handles, withSpace: false, cancellationToken));
+    }
 
     /// <summary>Sends the pool's current map and rank table to every engine of the pool (a rank that is down catches up at the next step-up).</summary>
     private async Task PublishAsync(PoolShardCreateRequest state)

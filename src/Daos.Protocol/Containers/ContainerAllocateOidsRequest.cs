@@ -4,7 +4,8 @@ namespace Daos.Protocol.Containers;
 /// <param name="Pool">The pool uuid.</param>
 /// <param name="Handle">The container handle.</param>
 /// <param name="Count">How many (1..2^20).</param>
-public sealed record ContainerAllocateOidsRequest(Guid Pool, Guid Handle, int Count) : IProtocolMessage<ContainerAllocateOidsRequest>
+/// <param name="Key">The call's operation key (version 4), the same on every retry: a retry answers the range the call reserved.</param>
+public sealed record ContainerAllocateOidsRequest(Guid Pool, Guid Handle, int Count, OperationKey Key = default) : IProtocolMessage<ContainerAllocateOidsRequest>
 {
     /// <summary>The most ids one request reserves.</summary>
     public const int CountMax = 1 << 20;
@@ -15,6 +16,7 @@ public sealed record ContainerAllocateOidsRequest(Guid Pool, Guid Handle, int Co
         writer.WriteGuid(Pool);
         writer.WriteGuid(Handle);
         writer.WriteInt32(Count);
+        Key.Write(ref writer);
     }
 
     /// <inheritdoc/>
@@ -28,6 +30,6 @@ public sealed record ContainerAllocateOidsRequest(Guid Pool, Guid Handle, int Co
             throw new DaosException(DaosError.Protocol, $"object id count {count} is outside 1..{CountMax}");
         }
 
-        return new ContainerAllocateOidsRequest(pool, handle, count);
+        return new ContainerAllocateOidsRequest(pool, handle, count, OperationKey.ReadSince(ref reader, 4));
     }
 }

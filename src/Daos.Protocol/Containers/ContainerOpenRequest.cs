@@ -8,7 +8,9 @@ namespace Daos.Protocol.Containers;
 /// <param name="LabelOrUuid">The container's label or uuid.</param>
 /// <param name="Handle">The new container handle.</param>
 /// <param name="Access">Read-only or read-write (read-write needs a read-write pool handle).</param>
-public sealed record ContainerOpenRequest(Guid Pool, Guid PoolHandle, string LabelOrUuid, Guid Handle, HandleAccess Access)
+/// <param name="Key">The call's operation key (version 4), the same on every retry: a retry delivered after the handle
+/// was closed answers the recorded open instead of opening it again.</param>
+public sealed record ContainerOpenRequest(Guid Pool, Guid PoolHandle, string LabelOrUuid, Guid Handle, HandleAccess Access, OperationKey Key = default)
     : IProtocolMessage<ContainerOpenRequest>
 {
     /// <inheritdoc/>
@@ -19,10 +21,11 @@ public sealed record ContainerOpenRequest(Guid Pool, Guid PoolHandle, string Lab
         writer.WriteString(LabelOrUuid);
         writer.WriteGuid(Handle);
         writer.WriteUInt8((byte)Access);
+        Key.Write(ref writer);
     }
 
     /// <inheritdoc/>
     public static ContainerOpenRequest Read(ref ProtocolReader reader) =>
         new(reader.ReadGuid(), reader.ReadGuid(), Fields.ReadName(ref reader), reader.ReadGuid(),
-            (HandleAccess)reader.ReadEnum((byte)HandleAccess.ReadWrite, (byte)HandleAccess.ReadOnly));
+            (HandleAccess)reader.ReadEnum((byte)HandleAccess.ReadWrite, (byte)HandleAccess.ReadOnly), OperationKey.ReadSince(ref reader, 4));
 }

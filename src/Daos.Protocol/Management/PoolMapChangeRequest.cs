@@ -10,7 +10,9 @@ namespace Daos.Protocol.Management;
 /// <param name="Rank">The system rank whose targets change (exclude, drain, reintegrate); -1 for extend.</param>
 /// <param name="Target">The target index on that rank; -1 for every target of the rank (and for extend).</param>
 /// <param name="Ranks">The system ranks to add (extend only; empty otherwise).</param>
-public sealed record PoolMapChangeRequest(string LabelOrUuid, PoolMapChangeKind Kind, int Rank, int Target, IReadOnlyList<int> Ranks)
+/// <param name="Key">The call's operation key (version 4), the same on every retry: a retry of an applied change
+/// answers its recorded outcome (a drain retried after a reintegrate does not drain again).</param>
+public sealed record PoolMapChangeRequest(string LabelOrUuid, PoolMapChangeKind Kind, int Rank, int Target, IReadOnlyList<int> Ranks, OperationKey Key = default)
     : IProtocolMessage<PoolMapChangeRequest>
 {
     /// <inheritdoc/>
@@ -21,6 +23,7 @@ public sealed record PoolMapChangeRequest(string LabelOrUuid, PoolMapChangeKind 
         writer.WriteInt32(Rank);
         writer.WriteInt32(Target);
         Fields.WriteRanks(ref writer, Ranks);
+        Key.Write(ref writer);
     }
 
     /// <inheritdoc/>
@@ -31,7 +34,8 @@ public sealed record PoolMapChangeRequest(string LabelOrUuid, PoolMapChangeKind 
         int rank = reader.ReadInt32();
         int target = reader.ReadInt32();
         int[] ranks = Fields.ReadRanks(ref reader);
+        OperationKey key = OperationKey.ReadSince(ref reader, 4);
         Fields.CheckMapChange(kind, rank, target, ranks.Length);
-        return new PoolMapChangeRequest(pool, kind, rank, target, ranks);
+        return new PoolMapChangeRequest(pool, kind, rank, target, ranks, key);
     }
 }

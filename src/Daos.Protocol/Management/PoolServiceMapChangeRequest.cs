@@ -10,7 +10,9 @@ namespace Daos.Protocol.Management;
 /// <param name="Rank">The system rank whose targets change; -1 for extend.</param>
 /// <param name="Target">The target index on that rank; -1 for every target (and for extend).</param>
 /// <param name="NewRanks">The ranks to add (extend only; empty otherwise).</param>
-public sealed record PoolServiceMapChangeRequest(Guid Pool, PoolMapChangeKind Kind, int Rank, int Target, IReadOnlyList<RankAddress> NewRanks)
+/// <param name="Key">The administrator's operation key (version 4), passed on by the management service: the pool
+/// service records the change's outcome under it, so a retry through a later management leader applies nothing twice.</param>
+public sealed record PoolServiceMapChangeRequest(Guid Pool, PoolMapChangeKind Kind, int Rank, int Target, IReadOnlyList<RankAddress> NewRanks, OperationKey Key = default)
     : IProtocolMessage<PoolServiceMapChangeRequest>
 {
     /// <inheritdoc/>
@@ -21,6 +23,7 @@ public sealed record PoolServiceMapChangeRequest(Guid Pool, PoolMapChangeKind Ki
         writer.WriteInt32(Rank);
         writer.WriteInt32(Target);
         RankAddress.WriteList(ref writer, NewRanks);
+        Key.Write(ref writer);
     }
 
     /// <inheritdoc/>
@@ -31,7 +34,8 @@ public sealed record PoolServiceMapChangeRequest(Guid Pool, PoolMapChangeKind Ki
         int rank = reader.ReadInt32();
         int target = reader.ReadInt32();
         RankAddress[] ranks = RankAddress.ReadList(ref reader);
+        OperationKey key = OperationKey.ReadSince(ref reader, 4);
         Fields.CheckMapChange(kind, rank, target, ranks.Length);
-        return new PoolServiceMapChangeRequest(pool, kind, rank, target, ranks);
+        return new PoolServiceMapChangeRequest(pool, kind, rank, target, ranks, key);
     }
 }

@@ -15,8 +15,12 @@ namespace Daos.Protocol.Management;
 /// <param name="ServiceRanks">The system ranks of the service replicas.</param>
 /// <param name="ServiceGroupId">The pool service's Raft group id.</param>
 /// <param name="RaftOpcode">The pool service's Raft opcode.</param>
+/// <param name="FencingToken">Sent as <see cref="ProtocolOpcodes.PoolShardCreate"/> (version 4): the management service's
+/// Raft term when its leader began the operation. An engine refuses a create or destroy whose token is below the
+/// highest it has seen for the pool, so a deposed leader cannot recreate shards its successor rolled back. 0 in the
+/// records kept elsewhere (management and pool service RDB, the engine's registry, map publishes).</param>
 public sealed record PoolShardCreateRequest(Guid Uuid, string Label, long ScmBytesPerTarget, long NvmeBytesPerTarget, ReadOnlyMemory<byte> PoolMap,
-    IReadOnlyList<RankAddress> Ranks, IReadOnlyList<int> ServiceRanks, ulong ServiceGroupId, ushort RaftOpcode)
+    IReadOnlyList<RankAddress> Ranks, IReadOnlyList<int> ServiceRanks, ulong ServiceGroupId, ushort RaftOpcode, ulong FencingToken = 0)
     : IProtocolMessage<PoolShardCreateRequest>
 {
     /// <inheritdoc/>
@@ -31,6 +35,7 @@ public sealed record PoolShardCreateRequest(Guid Uuid, string Label, long ScmByt
         Fields.WriteRanks(ref writer, ServiceRanks);
         writer.WriteUInt64(ServiceGroupId);
         writer.WriteUInt16(RaftOpcode);
+        writer.WriteUInt64(FencingToken);
     }
 
     /// <inheritdoc/>
@@ -45,6 +50,7 @@ public sealed record PoolShardCreateRequest(Guid Uuid, string Label, long ScmByt
         int[] service = Fields.ReadRanks(ref reader);
         ulong group = reader.ReadUInt64();
         ushort opcode = reader.ReadUInt16();
+        ulong token = reader.MessageVersion >= 4 ? reader.ReadUInt64() : 0;
         if (opcode is < ProtocolOpcodes.PoolServiceRaftFirst or > ProtocolOpcodes.PoolServiceRaftLast)
         {
             throw new DaosException(DaosError.Protocol, $"raft opcode 0x{opcode:x} is outside the pool service range");
@@ -63,6 +69,6 @@ public sealed record PoolShardCreateRequest(Guid Uuid, string Label, long ScmByt
             }
         }
 
-        return new PoolShardCreateRequest(uuid, label, scm, nvme, map.ToArray(), ranks, service, group, opcode);
+        return new PoolShardCreateRequest(uuid, label, scm, nvme, map.ToArray(), ranks, service, group, opcode, token);
     }
 }

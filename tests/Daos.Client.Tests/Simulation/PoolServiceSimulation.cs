@@ -9,7 +9,8 @@ namespace Daos.Client.Tests.Simulation;
 /// <summary>
 /// One seed of the pool service fail-over simulation: a 4-engine cluster on the simulated network (seeded delays, loss
 /// and reordering), one pool with a 3-replica service, three clients running pool and container metadata operations
-/// (container attributes, container create and list, snapshot create and list) while a nemesis kills and restarts
+/// (container attributes, container create and list, snapshot create and list, object id allocation through a container
+/// handle opened for it and closed after) while a nemesis kills and restarts
 /// service replicas (the leader first of all), partitions the leader from the other ranks and cuts a client off from
 /// it. Everything runs on one <see cref="DeterministicScheduler"/>, so the seed fixes the whole run.
 /// </summary>
@@ -17,7 +18,9 @@ namespace Daos.Client.Tests.Simulation;
 /// Afterwards: the attribute and container histories go to the linearizability checker (a container create is a put of
 /// its label, a list is a read of every label ever tried); snapshots are checked as a grow-only set (an epoch returned
 /// before a list started is in it, lists only grow, epochs grow in real time); the service must have moved to another
-/// leader, and after the last heal and restart every client must complete a write and read it back.
+/// leader, and after the last heal and restart every client must complete a write and read it back. Object id ranges
+/// must not overlap, and the container's counter may have moved past the ranges returned only by as many ranges as
+/// allocations failed (a retried allocation that reserved a second range would exceed it).
 /// </remarks>
 internal sealed class PoolServiceSimulation
 {
@@ -35,8 +38,14 @@ internal sealed class PoolServiceSimulation
     private readonly List<string> _labelsTried = [];
     private readonly List<string> _faults = [];
     private readonly List<int> _leaders = [];
+    private readonly List<ulong> _oidRanges = [];
     private long _clock;
     private int _failedSnapshotCreates;
+    private int _failedAllocations;
+    private ulong _oidCounterAtEnd; // where the counter stood when the workload ended (the start of one more range)
+
+    /// <summary>The object ids a container handle reserves from the service at a time (the client's range size).</summary>
+    private const ulong OidRangeSize = 256;
 
     public PoolServiceSimulation(ulong seed, int faultRounds)
     {
@@ -128,7 +137,31 @@ internal sealed class PoolServiceSimulation
         LinearizabilityResult result = LinearizabilityChecker.CheckKv(kv);
         Assert.True(result.IsLinearizable, $"{result.Outcome} on key {result.Key} in {kv.Count} operations: {context}");
         CheckSnapshots(context);
+        CheckOidRanges(context);
     }
+
+    /// <summary>Object id ranges returned to different calls never overlap, and none was reserved twice by one call.</summary>
+    private void CheckOidRanges(string context)
+    {
+        ulong[] starts = [.. _oidRanges.Order()];
+        for (int i = 1; i < starts.Length; i++)
+        {
+            Assert.True(starts[i] - starts[i - 1] >= OidRangeSize, $"object id ranges at {starts[i - 1]} and {starts[i]} overlap: {context}");
+        }
+
+        // The service counter starts at 1 and moves by one range per reservation; the final handle's range, reserved
+        // after the workload, starts where the workload's reservations end.
+        ulong reserved = (_oidCounterAtEnd - 1) / OidRangeSize;
+        Assert.True(reserved >= (ulong)starts.Length, $"{starts.Length} ranges returned but the counter shows {reserved}: {context}");
+        Assert.True(reserved <= (ulong)(starts.Length + _failedAllocations),
+            $"{reserved} ranges reserved for {starts.Length} returned and {_failedAllocations} failed allocations (an allocation applied twice): {context}");
+    }
+
+    /// <summary>Object id ranges returned by the workload's allocations.</summary>
+    public int OidRangesReturned => _oidRanges.Count;
+
+    /// <summary>Allocations that ended in an error.</summary>
+    public int FailedAllocations => _failedAllocations;
 
     private void CheckSnapshots(string context)
     {
@@ -221,6 +254,9 @@ internal sealed class PoolServiceSimulation
             byte[]? read = await containers[i].GetAttributeAsync("final");
             _history.Add(new KvOperation(i, KvOperationKind.Get, "attribute/final", read is null ? null : Encoding.UTF8.GetString(read), call, ++_clock));
         }
+
+        // Where the object id counter ended: the first id of a range reserved now, through a fresh handle.
+        _oidCounterAtEnd = await AllocateOidRangeAsync(pools[0]);
 
         NetworkStatistics = cluster.SimulatedNetwork!.Statistics.ToString();
         for (int i = 0; i < ClientCount; i++)
@@ -351,7 +387,19 @@ internal sealed class PoolServiceSimulation
 
                     _containerLists.Add((call, ++_clock, labels));
                 }
-                else if (choice < 90)
+                else if (choice < 85)
+                {
+                    try
+                    {
+                        _oidRanges.Add(await AllocateOidRangeAsync(pool));
+                    }
+                    catch (DaosException e) when (e.Data.Contains(AllocationFailed))
+                    {
+                        _failedAllocations++;
+                        throw;
+                    }
+                }
+                else if (choice < 93)
                 {
                     Epoch epoch = await container.CreateSnapshotAsync(ct: CancellationToken.None);
                     _snapshotCreates.Add(new SnapshotCreate(epoch.Value, call, ++_clock));
@@ -377,10 +425,42 @@ internal sealed class PoolServiceSimulation
                 {
                     _history.Add(new KvOperation(client, KvOperationKind.Put, "container/" + label, "present", call, KvOperation.Pending));
                 }
-                else if (choice is >= 80 and < 90)
+                else if (choice is >= 85 and < 93)
                 {
                     _failedSnapshotCreates++;
                 }
+            }
+        }
+    }
+
+    private const string AllocationFailed = "allocation-failed";
+
+    /// <summary>
+    /// Opens a handle on the shared container, takes one object id (the handle's first, so the start of the range the
+    /// service reserved for it) and closes the handle: a keyed open, allocation and close. An error from the
+    /// allocation itself is marked (it may have reserved a range whose reply was lost).
+    /// </summary>
+    private static async Task<ulong> AllocateOidRangeAsync(DaosPool pool)
+    {
+        DaosContainer handle = await pool.OpenContainerAsync(SharedContainer, ct: CancellationToken.None);
+        try
+        {
+            return (await handle.AllocateObjectIdAsync(ObjectType.KeyValue, ObjectClass.S1, CancellationToken.None)).Lo;
+        }
+        catch (DaosException e)
+        {
+            e.Data[AllocationFailed] = true;
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                await handle.DisposeAsync();
+            }
+            catch (DaosException)
+            {
+                // The close's outcome is unknown: the handle is left to the service; the range is what counts here.
             }
         }
     }

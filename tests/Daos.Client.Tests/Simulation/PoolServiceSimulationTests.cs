@@ -95,7 +95,7 @@ public sealed class PoolServiceSimulationTests(ITestOutputHelper output)
         simulation.Run();
         output.WriteLine(simulation.Summary);
         output.WriteLine($"faults: {string.Join("; ", simulation.Faults)}");
-        output.WriteLine($"leaders: {string.Join(",", simulation.Leaders)}; completed {string.Join("/", simulation.Completed)}, uncertain {string.Join("/", simulation.Uncertain)}; {simulation.History.Count} attribute and container operations; network {simulation.NetworkStatistics}; snapshots listed but never returned {simulation.UnreturnedSnapshots} ({simulation.FailedSnapshotCreates} creates failed)");
+        output.WriteLine($"leaders: {string.Join(",", simulation.Leaders)}; completed {string.Join("/", simulation.Completed)}, uncertain {string.Join("/", simulation.Uncertain)}; {simulation.History.Count} attribute and container operations; network {simulation.NetworkStatistics}; snapshots listed but never returned {simulation.UnreturnedSnapshots} ({simulation.FailedSnapshotCreates} creates failed); object id ranges {simulation.OidRangesReturned} ({simulation.FailedAllocations} allocations failed)");
         simulation.Check();
     }
 }

@@ -15,7 +15,8 @@ public sealed class HostileRequestTests
         ProtocolOpcodes.PoolConnect, ProtocolOpcodes.PoolDisconnect, ProtocolOpcodes.PoolQuery, ProtocolOpcodes.ContainerCreate, ProtocolOpcodes.ContainerOpen,
         ProtocolOpcodes.ContainerClose, ProtocolOpcodes.ContainerDestroy, ProtocolOpcodes.ContainerList, ProtocolOpcodes.ContainerQuery,
         ProtocolOpcodes.ContainerSetProperties, ProtocolOpcodes.ContainerAttribute, ProtocolOpcodes.ContainerSnapshot, ProtocolOpcodes.ContainerAllocateOids,
-        ProtocolOpcodes.ContainerHandleCheck, ProtocolOpcodes.ContainerShardEvent,
+        ProtocolOpcodes.ContainerHandleCheck, ProtocolOpcodes.ContainerShardEvent, ProtocolOpcodes.PoolMapChange, ProtocolOpcodes.PoolMapPublish,
+        ProtocolOpcodes.PoolServiceMapChange, ProtocolOpcodes.PoolRejoin,
     ];
 
     [Fact]

@@ -9,9 +9,9 @@ namespace Daos.Engine.Tests.Cluster;
 /// <summary>A pool connected and a container opened on an <see cref="EngineCluster"/>, with helpers for object I/O.</summary>
 internal sealed record PoolFixture(EngineCluster Cluster, PoolLocation Location, Guid PoolHandle, Guid Container, Guid ContainerHandle, int MapVersion, int[] Ranks)
 {
-    public static async Task<PoolFixture> CreateAsync(EngineCluster cluster, string label = "pool1", string container = "cont1")
+    public static async Task<PoolFixture> CreateAsync(EngineCluster cluster, string label = "pool1", string container = "cont1", int serviceReplicas = 0)
     {
-        await cluster.CallServiceAsync<PoolCreateRequest, PoolInfoReply>([0], ProtocolOpcodes.PoolCreate, new PoolCreateRequest(label, 0, 0, [], 0));
+        await cluster.CallServiceAsync<PoolCreateRequest, PoolInfoReply>([0], ProtocolOpcodes.PoolCreate, new PoolCreateRequest(label, 0, 0, [], serviceReplicas));
         PoolLocation location = await cluster.CallServiceAsync<PoolLookupRequest, PoolLocation>([0], ProtocolOpcodes.PoolLookup, new PoolLookupRequest(label));
         Guid poolHandle = Guid.NewGuid();
         PoolConnectReply connect = await cluster.CallServiceAsync<PoolConnectRequest, PoolConnectReply>(location.ServiceRanks, ProtocolOpcodes.PoolConnect,

@@ -75,6 +75,20 @@ public sealed class ProtocolCodecTests
         ["ContainerAllocateOidsReply"] = Sample(new ContainerAllocateOidsReply(4096)),
         ["ContainerHandleCheckReply"] = Sample(new ContainerHandleCheckReply(A, HandleAccess.ReadOnly)),
         ["ContainerShardEvent"] = Sample(new ContainerShardEventRequest(A, B, A, ShardEventKind.ContainerDestroyed)),
+        ["ContainerAllocateOidsKeyed"] = Sample(new ContainerAllocateOidsRequest(A, B, 1024, new OperationKey(A, 5))),
+        ["ContainerOpenKeyed"] = Sample(new ContainerOpenRequest(A, B, "c1", A, HandleAccess.ReadOnly, new OperationKey(B, 6))),
+        ["ContainerHandleKeyed"] = Sample(new ContainerHandleRequest(A, B, new OperationKey(A, 7))),
+        ["PoolConnectKeyed"] = Sample(new PoolConnectRequest(A, B, HandleAccess.ReadWrite, "alice", new OperationKey(B, 8))),
+        ["PoolHandleKeyed"] = Sample(new PoolHandleRequest(A, B, new OperationKey(A, 9))),
+        ["PoolMapChangeKeyed"] = Sample(new PoolMapChangeRequest("tank", PoolMapChangeKind.Reintegrate, 2, -1, [], new OperationKey(A, 10))),
+        ["PoolServiceMapChangeKeyed"] = Sample(new PoolServiceMapChangeRequest(A, PoolMapChangeKind.Exclude, 1, 0, [], new OperationKey(B, 11))),
+        ["PoolShardCreateFenced"] = Sample(new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(1, 1, 2).Serialize(),
+            [new RankAddress(0, "inproc://e0")], [0], 77, ProtocolOpcodes.PoolServiceRaftFirst, 12)),
+        ["PoolShardDestroyFenced"] = Sample(new PoolShardDestroyRequest(A, 13)),
+        ["PoolDestroyKeyed"] = Sample(new PoolDestroyRequest("tank", false, new OperationKey(B, 14))),
+        ["PoolRejoin"] = Sample(new PoolRejoinRequest(A, 3)),
+        ["PoolRejoinReply"] = Sample(new PoolRejoinReply(new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(2, 1, 2).Serialize(),
+            [new RankAddress(0, "inproc://e0"), new RankAddress(1, "inproc://e1")], [1], 77, ProtocolOpcodes.PoolServiceRaftFirst), [A, B])),
         ["ErrorReply"] = Sample(new ErrorReply("stale map", 2, new byte[] { 9, 9 })),
         ["Empty"] = Sample(EmptyMessage.Instance),
     };
@@ -159,6 +173,45 @@ public sealed class ProtocolCodecTests
 
         byte[] keyedList = ProtocolCodec.EncodeToArray(new ContainerSnapshotRequest(A, B, SnapshotOperation.List, "", Epoch.Zero, new OperationKey(B, 1)));
         Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<ContainerSnapshotRequest>(keyedList)).Error);
+    }
+
+    /// <summary>Version 4 added a trailing key (or fencing token) to these messages; their version-3 bodies still decode, without one.</summary>
+    [Fact]
+    public void Version_3_bodies_of_the_messages_keyed_in_version_4_decode_without_a_key()
+    {
+        var key = new OperationKey(B, 21);
+        AssertV3<ContainerAllocateOidsRequest>(new(A, B, 64, key), 24, d => Assert.Equal((64, true), (d.Count, d.Key.IsNone)));
+        AssertV3<ContainerOpenRequest>(new(A, B, "c1", A, HandleAccess.ReadOnly, key), 24, d => Assert.Equal(("c1", true), (d.LabelOrUuid, d.Key.IsNone)));
+        AssertV3<ContainerHandleRequest>(new(A, B, key), 24, d => Assert.Equal((B, true), (d.Handle, d.Key.IsNone)));
+        AssertV3<PoolConnectRequest>(new(A, B, HandleAccess.ReadWrite, "alice", key), 24, d => Assert.Equal(("alice", true), (d.User, d.Key.IsNone)));
+        AssertV3<PoolHandleRequest>(new(A, B, key), 24, d => Assert.Equal((B, true), (d.Handle, d.Key.IsNone)));
+        AssertV3<PoolMapChangeRequest>(new("tank", PoolMapChangeKind.Drain, 1, 0, [], key), 24, d => Assert.Equal((PoolMapChangeKind.Drain, true), (d.Kind, d.Key.IsNone)));
+        AssertV3<PoolServiceMapChangeRequest>(new(A, PoolMapChangeKind.Extend, -1, -1, [new RankAddress(3, "x")], key), 24,
+            d => Assert.Equal((3, true), (d.NewRanks[0].Rank, d.Key.IsNone)));
+        AssertV3<PoolShardCreateRequest>(new(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(1, 1, 2).Serialize(), [new RankAddress(0, "e")], [0], 5,
+            ProtocolOpcodes.PoolServiceRaftFirst, 99), 8, d => Assert.Equal(("tank", 0UL), (d.Label, d.FencingToken)));
+        AssertV3<PoolDestroyRequest>(new("tank", true, key), 24, d => Assert.Equal(("tank", true, true), (d.LabelOrUuid, d.Force, d.Key.IsNone)));
+        AssertV3<PoolShardDestroyRequest>(new(A, 99), 8, d => Assert.Equal((A, 0UL), (d.Uuid, d.FencingToken)));
+
+        // Keys and tokens round trip at version 4; half a key is refused there as in version 3.
+        Assert.Equal(key, ProtocolCodec.Decode<ContainerAllocateOidsRequest>(ProtocolCodec.EncodeToArray(new ContainerAllocateOidsRequest(A, B, 1, key))).Key);
+        Assert.Equal(77UL, ProtocolCodec.Decode<PoolShardDestroyRequest>(ProtocolCodec.EncodeToArray(new PoolShardDestroyRequest(A, 77))).FencingToken);
+        byte[] half = ProtocolCodec.EncodeToArray(new PoolHandleRequest(A, B, new OperationKey(A, 0)));
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<PoolHandleRequest>(half)).Error);
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<PoolRejoinRequest>(ProtocolCodec.EncodeToArray(new PoolRejoinRequest(A, -1)))).Error);
+    }
+
+    /// <summary>Cuts the trailing <paramref name="addedBytes"/> of <paramref name="message"/>'s current body, labels it version 3, and checks it decodes (and is short as version 4).</summary>
+    private static void AssertV3<T>(T message, int addedBytes, Action<T> check)
+        where T : IProtocolMessage<T>
+    {
+        byte[] current = ProtocolCodec.EncodeToArray(message);
+        Assert.Equal(ProtocolCodec.Version, current[0]);
+        byte[] v3 = [3, .. current.AsSpan(1, current.Length - 1 - addedBytes)];
+        check(ProtocolCodec.Decode<T>(v3));
+        byte[] asV4 = [.. v3];
+        asV4[0] = 4;
+        Assert.Equal(DaosError.Protocol, Assert.Throws<DaosException>(() => ProtocolCodec.Decode<T>(asV4)).Error);
     }
 
     [Fact]
@@ -272,8 +325,10 @@ public sealed class ProtocolCodecTests
     {
         var record = new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(1, 1, 2).Serialize(),
             [new RankAddress(0, "inproc://e0")], [0], 5, ProtocolOpcodes.PoolServiceRaftFirst);
-        byte[] bytes = LocalPoolRegistry.Encode([record]);
-        Assert.Equal(ProtocolCodec.EncodeToArray(record), ProtocolCodec.EncodeToArray(Assert.Single(LocalPoolRegistry.Decode(bytes))));
+        byte[] bytes = LocalPoolRegistry.Encode([record], new Dictionary<Guid, ulong> { [A] = 7, [B] = 3 });
+        (List<PoolShardCreateRequest> pools, Dictionary<Guid, ulong> fences) = LocalPoolRegistry.Decode(bytes);
+        Assert.Equal(ProtocolCodec.EncodeToArray(record), ProtocolCodec.EncodeToArray(Assert.Single(pools)));
+        Assert.Equal(new Dictionary<Guid, ulong> { [A] = 7, [B] = 3 }, fences);
         for (int i = 0; i < bytes.Length; i++)
         {
             byte[] damaged = [.. bytes];
@@ -283,5 +338,38 @@ public sealed class ProtocolCodecTests
         }
 
         Assert.Equal(DaosError.Corrupted, Assert.Throws<DaosException>(() => LocalPoolRegistry.Decode(bytes[..^3])).Error);
+    }
+
+    [Fact]
+    public void Local_pool_registry_version_1_still_reads_without_fences_and_a_fence_twice_is_refused()
+    {
+        var record = new PoolShardCreateRequest(A, "tank", 1 << 20, 1 << 22, Placement.PoolMap.Create(1, 1, 2).Serialize(),
+            [new RankAddress(0, "inproc://e0")], [0], 5, ProtocolOpcodes.PoolServiceRaftFirst);
+
+        // Version 1: the pools, then the checksum (no fence count).
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new ProtocolWriter(output);
+        writer.WriteUInt32(LocalPoolRegistry.Magic);
+        writer.WriteUInt8(1);
+        writer.WriteCount(1);
+        writer.WriteBytes(ProtocolCodec.EncodeToArray(record));
+        writer.WriteUInt64(Crc64.Compute(output.WrittenSpan));
+        (List<PoolShardCreateRequest> pools, Dictionary<Guid, ulong> fences) = LocalPoolRegistry.Decode(output.WrittenSpan.ToArray());
+        Assert.Equal(record.Label, Assert.Single(pools).Label);
+        Assert.Empty(fences);
+
+        // Version 2 with the same pool fenced twice: corrupt, not silently merged.
+        output = new System.Buffers.ArrayBufferWriter<byte>();
+        writer = new ProtocolWriter(output);
+        writer.WriteUInt32(LocalPoolRegistry.Magic);
+        writer.WriteUInt8(2);
+        writer.WriteCount(0);
+        writer.WriteCount(2);
+        writer.WriteGuid(A);
+        writer.WriteUInt64(1);
+        writer.WriteGuid(A);
+        writer.WriteUInt64(2);
+        writer.WriteUInt64(Crc64.Compute(output.WrittenSpan));
+        Assert.Equal(DaosError.Corrupted, Assert.Throws<DaosException>(() => LocalPoolRegistry.Decode(output.WrittenSpan.ToArray())).Error);
     }
 }
