@@ -326,7 +326,9 @@ internal sealed class PoolServiceSimulation
             await NoteLeaderAsync(cluster, pool.Uuid, time);
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(500), time);
+        // A quiet tail: a client that spent the fault window cut off or waiting out timeouts makes its progress here
+        // (each operation is up to three service calls).
+        await Task.Delay(TimeSpan.FromSeconds(3), time);
     }
 
     /// <summary>Waits (up to 30 s simulated) for a service leader and notes it when it differs from the last one.</summary>
