@@ -117,13 +117,10 @@ internal sealed class ManagementService : ReplicatedService
     /// in <c>/pool-creates</c>, with the Raft channel it reserves), the shards on every rank, then the record and
     /// label with the intent removed, in one transaction. Nothing else exists until the record does, and an intent
     /// left by a leader that stopped midway is either resumed (a retry with its uuid) or rolled back (its shards
-    /// destroyed on every rank) by the next create, destroy or rank join.
-    /// </summary>
-    /// <summary>
-    /// Creates a pool. A retry of a create that is still running on this leader (the client gave up waiting for it and
-    /// asked again with the same uuid and options) joins that run instead of queueing a second run behind it: under
-    /// a lossy network a create can outlast the client's request timeout, and retries queued one behind another would
-    /// each outlast it again.
+    /// destroyed on every rank) by the next create, destroy or rank join. A retry of a create that is still running on
+    /// this leader (the client gave up waiting for it and asked again with the same uuid and options) joins that run
+    /// instead of queueing a second run behind it: under a lossy network a create can outlast the client's request
+    /// timeout, and retries queued one behind another would each outlast it again.
     /// </summary>
     public Task<PoolInfoReply> CreatePoolAsync(PoolCreateRequest create, CancellationToken cancellationToken)
     {
