@@ -204,16 +204,8 @@ public sealed partial class DaosEngine
         PoolSpace total = PoolSpace.Zero;
         foreach (TargetShard shard in pool.Shards)
         {
-            await shard.Gate.WaitAsync(cancellationToken);
-            try
-            {
-                VosSpace space = shard.Pool.QuerySpace();
-                total = total.Add(new PoolSpace(space.HeapTotalBytes, space.HeapFreeBytes, space.BlobTotalBytes, space.BlobFreeBytes, 1));
-            }
-            finally
-            {
-                shard.Gate.Release();
-            }
+            VosSpace space = await shard.ReadPoolAsync(static vos => vos.QuerySpace(), cancellationToken);
+            total = total.Add(new PoolSpace(space.HeapTotalBytes, space.HeapFreeBytes, space.BlobTotalBytes, space.BlobFreeBytes, 1));
         }
 
         return total;
@@ -232,15 +224,7 @@ public sealed partial class DaosEngine
         {
             foreach (TargetShard shard in pool.Shards)
             {
-                await shard.Gate.WaitAsync();
-                try
-                {
-                    await shard.DestroyContainerAsync(shardEvent.Container);
-                }
-                finally
-                {
-                    shard.Gate.Release();
-                }
+                await shard.DestroyContainerAsync(shardEvent.Container);
             }
         }
 

@@ -62,16 +62,7 @@ public sealed partial class DaosEngine
         var held = new Guid[pool.Shards.Length][];
         for (int i = 0; i < held.Length; i++)
         {
-            TargetShard shard = pool.Shards[i];
-            await shard.Gate.WaitAsync(cancellationToken);
-            try
-            {
-                held[i] = shard.Pool.ContainerIds();
-            }
-            finally
-            {
-                shard.Gate.Release();
-            }
+            held[i] = await pool.Shards[i].ReadPoolAsync(static vos => vos.ContainerIds(), cancellationToken);
         }
 
         return held;
@@ -129,15 +120,7 @@ public sealed partial class DaosEngine
                 }
 
                 _handles.ForgetContainer(pool.Uuid, container);
-                await shard.Gate.WaitAsync(cancellationToken);
-                try
-                {
-                    await shard.DestroyContainerAsync(container);
-                }
-                finally
-                {
-                    shard.Gate.Release();
-                }
+                await shard.DestroyContainerAsync(container, cancellationToken);
             }
         }
     }

@@ -125,17 +125,36 @@ internal sealed class TargetShard : IAsyncDisposable
         return container;
     }
 
-    /// <summary>Deletes the container shard if it exists; call holding <see cref="Gate"/>.</summary>
-    public async ValueTask DestroyContainerAsync(Guid uuid)
+    /// <summary>Deletes the container shard if it exists, taking <see cref="Gate"/> for it.</summary>
+    public async ValueTask DestroyContainerAsync(Guid uuid, CancellationToken cancellationToken = default)
     {
-        _containers.TryRemove(uuid, out _);
+        await Gate.WaitAsync(cancellationToken);
         try
         {
+            _containers.TryRemove(uuid, out _);
             await Pool.DestroyContainerAsync(uuid);
         }
         catch (DaosException e) when (e.Error == DaosError.NonExistent)
         {
             // Never written on this target.
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Reads the VOS pool's state (its space, its container ids) under <see cref="Gate"/>.</summary>
+    public async ValueTask<T> ReadPoolAsync<T>(Func<VosPool, T> read, CancellationToken cancellationToken = default)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return read(Pool);
+        }
+        finally
+        {
+            Gate.Release();
         }
     }
 
